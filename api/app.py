@@ -1,0 +1,21 @@
+"""The FastAPI application (``kb serve`` runs it)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api import errors
+from api.routes import meta, records, search
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="regkb",
+        version="0.1.0",
+        summary="International telecom, spectrum and digital-economy regulation: "
+        "laws, provisions, case notes and comparisons.",
+    )
+    errors.install(app)
+    for module in (search, records, meta):
+        app.include_router(module.router)
+    return app

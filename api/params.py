@@ -1,0 +1,58 @@
+"""Query parameters shared by search-like routes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import Query
+
+from kb.search import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH, SearchQuery
+
+ListParam = Annotated[list[str] | None, Query()]
+
+
+def search_query(
+    q: Annotated[
+        str,
+        Query(
+            max_length=MAX_QUERY_LENGTH,
+            description='Words, "phrases", -excluded, OR; English or Vietnamese',
+        ),
+    ] = "",
+    jurisdiction: Annotated[
+        list[str] | None, Query(description="code or group (ipef); repeatable")
+    ] = None,
+    sector: ListParam = None,
+    topic: Annotated[
+        list[str] | None, Query(description="topic id or label, either language")
+    ] = None,
+    kind: Annotated[list[str] | None, Query(description="instrument, provision, case-note")] = None,
+    type: ListParam = None,  # noqa: A002 - the public parameter name
+    status: ListParam = None,
+    language: ListParam = None,
+    strength: ListParam = None,
+    agreement: ListParam = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    facets: bool = True,
+) -> SearchQuery:
+    return SearchQuery(
+        text=q,
+        jurisdictions=jurisdiction or [],
+        sectors=sector or [],
+        topics=topic or [],
+        kinds=kind or [],
+        doc_types=type or [],
+        statuses=status or [],
+        languages=language or [],
+        strengths=strength or [],
+        agreements=agreement or [],
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        offset=offset,
+        facets=facets,
+    )

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.deps import KBDep
+from kb.errors import RecordNotFound
+from kb.search import SearchQuery
+
+router = APIRouter(prefix="/v1", tags=["records"])
+
+
+@router.get("/instruments/{instrument_id:path}/provisions")
+def instrument_provisions(instrument_id: str, kb: KBDep) -> list[dict[str, Any]]:
+    """The provisions of an instrument, in document order."""
+    doc = kb.instrument("/" + instrument_id.lstrip("/"), with_provisions=True)
+    return doc["provisions"]
+
+
+@router.get("/instruments/{instrument_id:path}")
+def instrument(instrument_id: str, kb: KBDep) -> dict[str, Any]:
+    """One instrument with its provisions, versions and provenance."""
+    return kb.instrument("/" + instrument_id.lstrip("/"))
+
+
+@router.get("/provisions/{provision_id:path}")
+def provision(provision_id: str, kb: KBDep) -> dict[str, Any]:
+    """One provision."""
+    doc = kb.get("/" + provision_id.lstrip("/"))
+    if doc["kind"] != "provision":
+        raise RecordNotFound(f"{doc['id']!r} is a {doc['kind']}, not a provision")
+    return doc
+
+
+@router.get("/case-notes")
+def case_notes(
+    kb: KBDep,
+    jurisdiction: Annotated[list[str] | None, Query()] = None,
+    topic: Annotated[list[str] | None, Query()] = None,
+    sector: Annotated[list[str] | None, Query()] = None,
+    q: Annotated[str, Query(max_length=500)] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> dict[str, Any]:
+    """Case notes of international experience, filtered like a search."""
+    query = SearchQuery(
+        text=q,
+        kinds=["case-note"],
+        jurisdictions=jurisdiction or [],
+        topics=topic or [],
+        sectors=sector or [],
+        limit=limit,
+        offset=offset,
+        facets=False,
+    )
+    result = kb.search(query)
+    return {"total": result.total, "items": [h.model_dump() for h in result.hits]}
+
+
+@router.get("/case-notes/{note_id:path}")
+def case_note(note_id: str, kb: KBDep) -> dict[str, Any]:
+    """One case note with its outcome, lessons and sources."""
+    return kb.case_note("/notes/" + note_id.lstrip("/").removeprefix("notes/")).model_dump(
+        mode="json"
+    )

@@ -1,0 +1,16 @@
+"""Search backends: the embedded SQLite default and Elasticsearch, behind one contract."""
+
+from __future__ import annotations
+
+from kb.backends.base import Backend
+from kb.config import Settings
+
+
+def open_backend(settings: Settings) -> Backend:
+    if settings.backend == "elasticsearch":
+        from kb.backends.elastic import ElasticBackend
+
+        return ElasticBackend.from_settings(settings)
+    from kb.backends.sqlite import SQLiteBackend
+
+    return SQLiteBackend(settings.sqlite_index_path)

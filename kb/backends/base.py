@@ -1,0 +1,88 @@
+"""The backend contract. Both the embedded SQLite index and Elasticsearch honour it, and the
+tests in ``tests/contract/`` run unchanged against each.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.documents import IndexDoc
+from kb.search import Hit, SearchQuery, SearchResult
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class BuildReport:
+    """What an index build did. ``generation`` names the index now in service."""
+
+    documents: int
+    generation: str
+    seconds: float
+    rejected: list[dict[str, str]] = field(default_factory=list)
+
+
+class Backend(ABC):
+    """A search index over index documents (see ``kb.documents``)."""
+
+    name: str = "abstract"
+
+    @abstractmethod
+    def rebuild(self, docs: Iterable[IndexDoc], progress: Progress | None = None) -> BuildReport:
+        """Build a complete new index generation and put it in service atomically.
+
+        If the build fails or is interrupted, the previous generation stays in service and
+        keeps answering searches; the error is raised (``IndexBuildError``).
+        """
+
+    @abstractmethod
+    def exists(self) -> bool:
+        """Whether an index generation is in service."""
+
+    @abstractmethod
+    def get(self, doc_id: str) -> IndexDoc | None:
+        """One document by id (an instrument, provision or case note), or None."""
+
+    @abstractmethod
+    def get_many(self, doc_ids: list[str]) -> list[IndexDoc]:
+        """Documents by id, in the given order; unknown ids are left out."""
+
+    @abstractmethod
+    def provisions_of(self, instrument_id: str, limit: int = 10_000) -> list[IndexDoc]:
+        """The provisions of an instrument in document order."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Text + filters + facets + snippets + paging."""
+
+    def search_many(self, queries: list[SearchQuery]) -> list[SearchResult]:
+        """Several searches at once; backends that can batch them do (Elasticsearch msearch)."""
+        return [self.search(q) for q in queries]
+
+    @abstractmethod
+    def more_like_this(
+        self, text: str, query: SearchQuery, exclude_ids: Iterable[str] = ()
+    ) -> list[Hit]:
+        """Documents closest to a text, within the query's filters (text ignored)."""
+
+    @abstractmethod
+    def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:
+        """Document counts by two keyword fields (for coverage maps), within the filters."""
+
+    @abstractmethod
+    def stats(self) -> dict[str, Any]:
+        """Counts by kind, jurisdiction and sector, plus backend health."""
+
+    @abstractmethod
+    def health(self) -> dict[str, Any]:
+        """``{"status": "ok" | "unavailable" | "empty", "detail": ...}``; never raises."""
+
+    def show_query(self, query: SearchQuery) -> str:
+        """The engine request a search would send (SQL or the Elasticsearch body)."""
+        return ""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""

@@ -1,0 +1,304 @@
+"""The ``kb`` command: check entries, build the index, search, show, serve.
+
+The CLI is the outermost face: it is the only part of ``kb`` that wires in the API server
+and the crawlers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kb.core import KnowledgeBase
+from kb.errors import KBError
+from kb.load import load_entries
+from kb.search import SearchQuery
+
+app = typer.Typer(
+    help="regkb: search and compare international telecom, spectrum and digital-economy law.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console()
+err = Console(stderr=True)
+
+JurisdictionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--jurisdiction", "-j", help="Jurisdiction code or group (vn, eu, ipef); repeatable."
+    ),
+]
+
+
+def _kb() -> KnowledgeBase:
+    return KnowledgeBase()
+
+
+def _fail(exc: KBError) -> None:
+    err.print(f"[red]error:[/red] {escape(str(exc))}")
+    raise typer.Exit(1 if exc.status < 500 else 2)
+
+
+def _dump(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Entry files or folders (default: bundled).")
+    ] = None,
+) -> None:
+    """Validate YAML entries; report every error as file:line: field: message.
+
+    Example: kb check kb/entries/instruments/sg
+    """
+    result = load_entries(paths or None)
+    for error in result.errors:
+        console.print(escape(str(error)), highlight=False, soft_wrap=True)
+    summary = (
+        f"{result.files} files, {len(result.instruments)} instruments, "
+        f"{len(result.case_notes)} case notes, {len(result.errors)} errors"
+    )
+    err.print(summary)
+    raise typer.Exit(1 if result.errors else 0)
+
+
+@app.command()
+def index() -> None:
+    """Rebuild the search index from the entries and the record store (atomic swap).
+
+    Example: KB_BACKEND=elasticsearch kb index
+    """
+    kb = _kb()
+    try:
+        with _progress() as bar:
+            task = bar.add_task("indexing", total=None)
+            outcome = kb.index(progress=lambda n: bar.update(task, completed=n))
+    except KBError as exc:
+        _fail(exc)
+    for error in outcome.entries.errors:
+        err.print(f"[yellow]skipped:[/yellow] {escape(str(error))}")
+    r = outcome.report
+    err.print(
+        f"indexed {r.documents} documents ({len(outcome.entries.records)} entries, "
+        f"{outcome.stored} stored records) into {kb.backend.name} generation {r.generation} "
+        f"in {r.seconds:.1f}s"
+    )
+
+
+def _query(
+    text: str,
+    jurisdiction: list[str] | None,
+    sector: list[str] | None,
+    topic: list[str] | None,
+    kind: list[str] | None,
+    doc_type: list[str] | None,
+    status: list[str] | None,
+    language: list[str] | None,
+    limit: int,
+    offset: int,
+) -> SearchQuery:
+    return SearchQuery(
+        text=text,
+        jurisdictions=jurisdiction or [],
+        sectors=sector or [],
+        topics=topic or [],
+        kinds=kind or [],
+        doc_types=doc_type or [],
+        statuses=status or [],
+        languages=language or [],
+        limit=limit,
+        offset=offset,
+    )
+
+
+def _plain(snippet: str) -> str:
+    text = re.sub(r"</?mark>", "\0", snippet)
+    import html
+
+    parts = html.unescape(text).split("\0")
+    return "".join(
+        escape(p) if i % 2 == 0 else f"[bold yellow]{escape(p)}[/]" for i, p in enumerate(parts)
+    )
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help='Words, "phrases", -excluded, OR.')] = "",
+    jurisdiction: JurisdictionOpt = None,
+    sector: Annotated[list[str] | None, typer.Option("--sector", "-s")] = None,
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", "-t", help="Topic id or label")
+    ] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", "-k", help="instrument, provision, case-note")
+    ] = None,
+    doc_type: Annotated[list[str] | None, typer.Option("--type")] = None,
+    status: Annotated[list[str] | None, typer.Option("--status")] = None,
+    language: Annotated[list[str] | None, typer.Option("--language")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100)] = 10,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    show_query: Annotated[
+        bool, typer.Option("--show-query", help="Print the engine request.")
+    ] = False,
+) -> None:
+    """Search laws, provisions and case notes, in English or Vietnamese.
+
+    Example: kb search "đấu giá tần số" -j ipef --kind provision
+    """
+    kb = _kb()
+    try:
+        query = _query(
+            text, jurisdiction, sector, topic, kind, doc_type, status, language, limit, offset
+        )
+        if show_query:
+            err.print(kb.backend.show_query(query), highlight=False, markup=False)
+        result = kb.search(query)
+    except KBError as exc:
+        _fail(exc)
+    except ValueError as exc:  # pydantic validation of options
+        _fail(KBError(str(exc)))
+    if as_json:
+        _dump(result.model_dump(mode="json", exclude={"query"}))
+        return
+    table = Table(show_lines=True, title=f"{result.total} results")
+    table.add_column("#", justify="right")
+    table.add_column("record")
+    table.add_column("snippet")
+    for i, hit in enumerate(result.hits, start=offset + 1):
+        label = f"[bold]{escape(hit.title)}[/]\n{hit.kind} · {(hit.jurisdiction or '').upper()}"
+        if hit.instrument_title and hit.kind == "provision":
+            label += f" · {escape(hit.instrument_title)}"
+        label += f"\n[dim]{escape(hit.id)}[/]"
+        table.add_row(str(i), label, _plain(hit.snippet))
+    console.print(table)
+
+
+@app.command()
+def show(
+    record_id: Annotated[str, typer.Argument(help="Instrument, provision or case-note id.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show one record; an instrument comes with its provisions.
+
+    Example: kb show /akn/sg/act/2012/26
+    """
+    kb = _kb()
+    try:
+        doc = kb.get(record_id)
+        if doc["kind"] == "instrument":
+            doc = kb.instrument(doc["id"])
+        elif doc["kind"] == "case-note":
+            doc = {**doc, **kb.case_note(doc["id"]).model_dump(mode="json")}
+    except KBError as exc:
+        _fail(exc)
+    if as_json:
+        _dump(doc)
+        return
+    console.print(f"[bold]{escape(doc['title'])}[/]  [dim]{escape(doc['id'])}[/]")
+    if doc.get("title_vi"):
+        console.print(escape(doc["title_vi"]))
+    meta = [
+        doc.get("kind"),
+        (doc.get("jurisdiction") or "").upper(),
+        doc.get("doc_type"),
+        doc.get("status"),
+        doc.get("date"),
+    ]
+    console.print(" · ".join(escape(str(m)) for m in meta if m))
+    if doc.get("source_url"):
+        console.print(f"source: {escape(doc['source_url'])}")
+    console.print()
+    console.print(escape(doc.get("text") or ""))
+    for prov in doc.get("provisions", []):
+        path = " › ".join(prov.get("path") or [])
+        console.print(
+            f"\n[bold]{escape(prov['number'])}[/] {escape(prov.get('heading') or '')}"
+            f"  [dim]{escape(path)}[/]"
+        )
+        console.print(escape((prov.get("text") or "")[:600]))
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Counts by kind, jurisdiction and sector, and the backend's health.
+
+    Example: kb stats --json
+    """
+    kb = _kb()
+    try:
+        kb.ensure_index()
+        data = kb.stats()
+    except KBError as exc:
+        _fail(exc)
+    if as_json:
+        _dump(data)
+        return
+    console.print(f"backend: {data['backend']} ({data['health']['status']})")
+    console.print(
+        f"instruments: {data['instruments']}, provisions: {data['provisions']}, "
+        f"case notes: {data['case_notes']}"
+    )
+    table = Table("jurisdiction", "instruments", "case notes")
+    for code, counts in data["by_jurisdiction"].items():
+        table.add_row(code, str(counts["instruments"]), str(counts["case_notes"]))
+    console.print(table)
+    console.print("by sector: " + ", ".join(f"{k} {v}" for k, v in data["by_sector"].items()))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    reindex: Annotated[bool, typer.Option("--reindex", help="Rebuild the index first.")] = False,
+) -> None:
+    """Serve the HTTP API (docs at /docs); builds the index first if there is none.
+
+    Example: kb serve --port 8000
+    """
+    import uvicorn
+
+    from api.app import create_app
+
+    kb = _kb()
+    try:
+        if reindex or not kb.backend.exists():
+            err.print("building the index ...")
+            outcome = kb.index()
+            err.print(f"indexed {outcome.report.documents} documents")
+    except KBError as exc:
+        _fail(exc)
+    err.print(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""The knowledge base as one object: entries + record store -> index -> search.
+
+The CLI, the HTTP API and notebooks all go through ``KnowledgeBase``, so they answer alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from kb.backends import open_backend
+from kb.backends.base import Backend, BuildReport
+from kb.config import Settings, get_settings
+from kb.documents import IndexDoc, record_docs
+from kb.errors import RecordNotFound
+from kb.ids import InvalidId, kind_of
+from kb.load import LoadResult, load_entries
+from kb.models import CaseNote, Instrument, Record
+from kb.search import SearchQuery, SearchResult
+from kb.store import RecordStore
+
+
+def merge(curated: Instrument, imported: Instrument) -> Instrument:
+    """A curated entry enriched with the official text of the same work.
+
+    The curated metadata (summaries, topics, Vietnamese titles) is kept; the provisions are the
+    imported ones, each carrying the curated summary of the same eId where there is one;
+    curated provisions the import lacks are kept too.
+    """
+    summaries = {p.eid: p for p in curated.provisions}
+    provisions = []
+    for prov in imported.provisions:
+        extra = summaries.pop(prov.eid, None)
+        if extra is not None:
+            prov = prov.model_copy(
+                update={
+                    "summary": extra.summary,
+                    "topics": prov.topics or extra.topics,
+                    "strength": extra.strength or prov.strength,
+                }
+            )
+        provisions.append(prov)
+    provisions.extend(summaries.values())
+    return curated.model_copy(
+        update={
+            "provisions": provisions,
+            "provenance": imported.provenance,
+            "version": imported.version,
+        }
+    )
+
+
+@dataclass
+class IndexOutcome:
+    report: BuildReport
+    entries: LoadResult
+    stored: int
+
+
+class KnowledgeBase:
+    def __init__(self, settings: Settings | None = None, backend: Backend | None = None):
+        self.settings = settings or get_settings()
+        self._backend = backend
+
+    @classmethod
+    def open(
+        cls, elasticsearch: str | None = None, home: str | Path | None = None
+    ) -> KnowledgeBase:
+        """Open the configured knowledge base (embedded by default)."""
+        updates: dict[str, Any] = {}
+        if elasticsearch:
+            updates.update(backend="elasticsearch", elasticsearch_url=elasticsearch)
+        if home:
+            updates["home"] = Path(home)
+        settings = get_settings().model_copy(update=updates) if updates else get_settings()
+        return cls(settings)
+
+    @property
+    def backend(self) -> Backend:
+        if self._backend is None:
+            self._backend = open_backend(self.settings)
+        return self._backend
+
+    @cached_property
+    def store(self) -> RecordStore:
+        return RecordStore(self.settings.store_path)
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+        if "store" in self.__dict__:
+            self.store.close()
+
+    # -- records -----------------------------------------------------------------------
+    def load_entries(self) -> LoadResult:
+        return load_entries([Path(__file__).parent / "entries", *self.settings.entries])
+
+    def records(self, entries: LoadResult | None = None) -> Iterator[Record]:
+        """Every record to index: curated entries merged with stored texts, then the rest."""
+        entries = entries or self.load_entries()
+        curated = {r.id: r for r in entries.records}
+        stored_ids: set[str] = set()
+        if self.settings.store_path.exists():
+            for record in self.store.iter_current():
+                stored_ids.add(record.id)
+                base = curated.get(record.id)
+                if isinstance(base, Instrument) and isinstance(record, Instrument):
+                    yield merge(base, record)
+                else:
+                    yield record
+        for record in entries.records:
+            if record.id not in stored_ids:
+                yield record
+
+    def documents(self, entries: LoadResult | None = None) -> Iterator[IndexDoc]:
+        return record_docs(self.records(entries))
+
+    def index(self, progress: Callable[[int], None] | None = None) -> IndexOutcome:
+        """Rebuild the search index from the entries and the record store."""
+        entries = self.load_entries()
+        stored = self.store.count() if self.settings.store_path.exists() else 0
+        report = self.backend.rebuild(self.documents(entries), progress)
+        return IndexOutcome(report, entries, stored)
+
+    def ensure_index(self) -> IndexOutcome | None:
+        if self.backend.exists():
+            return None
+        return self.index()
+
+    # -- reading -----------------------------------------------------------------------
+    def search(self, query: SearchQuery | None = None, **params: Any) -> SearchResult:
+        query = query or SearchQuery(**params)
+        return self.backend.search(query)
+
+    def get(self, record_id: str) -> IndexDoc:
+        try:
+            kind_of(record_id)
+        except InvalidId as exc:
+            raise RecordNotFound(f"no record {record_id!r}: {exc}") from exc
+        doc = self.backend.get(record_id.strip().lower())
+        if doc is None:
+            raise RecordNotFound(f"no record with id {record_id!r}")
+        return doc
+
+    def instrument(self, instrument_id: str, with_provisions: bool = True) -> dict[str, Any]:
+        doc = self.get(instrument_id)
+        if doc["kind"] != "instrument":
+            raise RecordNotFound(f"{instrument_id!r} is a {doc['kind']}, not an instrument")
+        out = dict(doc)
+        if with_provisions:
+            out["provisions"] = self.backend.provisions_of(doc["id"])
+        record = self.stored_record(doc["id"])
+        if record is not None:
+            out["versions"] = [v.__dict__ for v in self.store.versions(doc["id"])]
+            out["provenance"] = (
+                record.provenance.model_dump(mode="json") if record.provenance else None
+            )
+        return out
+
+    def stored_record(self, record_id: str) -> Record | None:
+        if not self.settings.store_path.exists():
+            return None
+        return self.store.get(record_id)
+
+    def case_note(self, note_id: str) -> CaseNote:
+        """The full case note (lessons, sources) from its entry."""
+        for record in self.load_entries().case_notes:
+            if record.id == note_id:
+                return record
+        raise RecordNotFound(f"no case note with id {note_id!r}")
+
+    def stats(self) -> dict[str, Any]:
+        return self.backend.stats()

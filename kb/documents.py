@@ -1,0 +1,223 @@
+"""Records -> flat index documents, the one shape both backends index.
+
+Everything a backend needs is computed here once (ancestors of topics, groups of jurisdictions,
+analyzed text, treaty commitment strength), so backends stay thin and behave the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from kb.models import CaseNote, Instrument, Provision, Record
+from kb.strength import classify_strength
+from kb.taxonomy import Jurisdictions, Taxonomy, jurisdictions, tag_token, taxonomy
+from kb.text import analyzed
+
+IndexDoc = dict[str, Any]
+
+TREATY_TYPES = ("treaty", "agreement-chapter")
+
+# Keyword fields a query can filter and facet on (same names in every backend).
+KEYWORD_FIELDS = (
+    "kind",
+    "jurisdictions",
+    "groups",
+    "parties",
+    "agreement",
+    "sectors",
+    "topics",
+    "doc_type",
+    "status",
+    "language",
+    "provision_kind",
+    "strength",
+    "origin",
+    "text_source",
+)
+FACET_FIELDS = (
+    "kind",
+    "jurisdictions",
+    "groups",
+    "sectors",
+    "topics",
+    "doc_type",
+    "status",
+    "language",
+    "strength",
+)
+
+
+def _tags(tax: Taxonomy, topics: list[str]) -> str:
+    return " ".join(tag_token(t) for t in topics)
+
+
+def _sectors(tax: Taxonomy, sectors: list[str], topics: list[str]) -> list[str]:
+    out = list(sectors)
+    for topic in topics:
+        sector = topic.split("/", 1)[0]
+        if sector not in out:
+            out.append(sector)
+    return out
+
+
+def _groups(juris: Jurisdictions, codes: list[str]) -> list[str]:
+    out: list[str] = []
+    for code in codes:
+        out.extend(g for g in juris.groups_of(code) if g not in out)
+    return out
+
+
+def instrument_docs(
+    inst: Instrument, tax: Taxonomy | None = None, juris: Jurisdictions | None = None
+) -> Iterator[IndexDoc]:
+    """The instrument itself, then one document per provision."""
+    tax, juris = tax or taxonomy(), juris or jurisdictions()
+    topics = tax.with_ancestors([t for t in inst.topics if t in tax])
+    sectors = _sectors(tax, inst.sectors, topics)
+    date = inst.dates.main()
+    common = {
+        "instrument_id": inst.id,
+        "instrument_title": inst.title,
+        "jurisdiction": inst.jurisdiction,
+        "jurisdictions": [inst.jurisdiction],
+        "groups": _groups(juris, [inst.jurisdiction]),
+        "parties": inst.parties,
+        "agreement": inst.agreement,
+        "doc_type": inst.doc_type,
+        "status": inst.status,
+        "date": date.isoformat() if date else None,
+        "source_url": inst.source,
+        "origin": inst.origin,
+    }
+    yield {
+        **common,
+        "id": inst.id,
+        "kind": "instrument",
+        "title": inst.title,
+        "title_vi": inst.title_vi,
+        "number": None,
+        "heading": None,
+        "path": [],
+        "text": inst.summary or "",
+        "text_vi": inst.summary_vi,
+        "text_source": "editorial",
+        "language": inst.language,
+        "sectors": sectors,
+        "topics": topics,
+        "provision_kind": None,
+        "strength": None,
+        "exceptions": [],
+        "order": 0,
+        "a_title": analyzed(
+            " ".join(
+                filter(
+                    None,
+                    [inst.title, inst.title_vi, inst.title_original, *inst.native_ids.values()],
+                )
+            )
+        ),
+        "a_heading": "",
+        "a_body": analyzed(" ".join(filter(None, [inst.summary, inst.summary_vi]))),
+        "a_tags": _tags(tax, topics),
+    }
+    is_treaty = inst.doc_type in TREATY_TYPES
+    for order, prov in enumerate(inst.provisions, start=1):
+        yield provision_doc(inst, prov, order, common, tax, is_treaty)
+
+
+def provision_doc(
+    inst: Instrument,
+    prov: Provision,
+    order: int,
+    common: dict,
+    tax: Taxonomy,
+    is_treaty: bool,
+) -> IndexDoc:
+    own = [t for t in prov.topics if t in tax]
+    if not own and inst.origin == "curated":
+        own = [t for t in inst.topics if t in tax]
+    topics = tax.with_ancestors(own)
+    strength, exceptions = prov.strength, list(prov.exceptions)
+    if is_treaty and prov.text and strength is None:
+        strength, found = classify_strength(prov.text)
+        exceptions = exceptions or found
+    body = prov.text or prov.summary or ""
+    return {
+        **common,
+        "id": inst.provision_id(prov),
+        "kind": "provision",
+        "title": " ".join(filter(None, [prov.number, prov.heading])) or prov.number,
+        "title_vi": None,
+        "number": prov.number,
+        "heading": prov.heading,
+        "path": prov.path,
+        "text": body,
+        "text_vi": None,
+        "text_source": prov.text_source,
+        "language": prov.language or inst.language,
+        "sectors": _sectors(tax, inst.sectors, topics),
+        "topics": topics,
+        "provision_kind": prov.kind,
+        "strength": strength if is_treaty else None,
+        "exceptions": exceptions if is_treaty else [],
+        "order": prov.order or order,
+        "a_title": analyzed(" ".join(filter(None, [prov.number, inst.title]))),
+        "a_heading": analyzed(" ".join(filter(None, [prov.heading, *prov.path]))),
+        "a_body": analyzed(body if not prov.text or not prov.summary else f"{body} {prov.summary}"),
+        "a_tags": _tags(tax, topics),
+    }
+
+
+def case_note_doc(
+    note: CaseNote, tax: Taxonomy | None = None, juris: Jurisdictions | None = None
+) -> IndexDoc:
+    tax, juris = tax or taxonomy(), juris or jurisdictions()
+    topics = tax.with_ancestors([t for t in note.topics if t in tax])
+    parts = [note.summary, note.what_was_done, note.outcome, *note.lessons]
+    parts_vi = [note.summary_vi, *note.lessons_vi]
+    year = note.period.end or note.period.start if note.period else None
+    return {
+        "id": note.id,
+        "kind": "case-note",
+        "title": note.title,
+        "title_vi": note.title_vi,
+        "number": None,
+        "heading": None,
+        "path": [],
+        "text": "\n\n".join(filter(None, parts)),
+        "text_vi": note.summary_vi,
+        "text_source": "editorial",
+        "instrument_id": None,
+        "instrument_title": None,
+        "jurisdiction": note.jurisdictions[0],
+        "jurisdictions": note.jurisdictions,
+        "groups": _groups(juris, note.jurisdictions),
+        "parties": [],
+        "agreement": None,
+        "doc_type": None,
+        "status": None,
+        "date": f"{year:04d}-01-01" if year else None,
+        "source_url": note.source,
+        "origin": "curated",
+        "language": "en",
+        "sectors": _sectors(tax, note.sectors, topics),
+        "topics": topics,
+        "provision_kind": None,
+        "strength": None,
+        "exceptions": [],
+        "order": 0,
+        "a_title": analyzed(" ".join(filter(None, [note.title, note.title_vi]))),
+        "a_heading": "",
+        "a_body": analyzed(" ".join(filter(None, parts + parts_vi))),
+        "a_tags": _tags(tax, topics),
+    }
+
+
+def record_docs(records: Iterable[Record]) -> Iterator[IndexDoc]:
+    tax, juris = taxonomy(), jurisdictions()
+    for record in records:
+        if isinstance(record, Instrument):
+            yield from instrument_docs(record, tax, juris)
+        else:
+            yield case_note_doc(record, tax, juris)

@@ -1,0 +1,270 @@
+"""Curated YAML entries -> records, with errors that name file, line and field.
+
+Every file is read and checked even when others are broken: the valid entries load, each
+problem is reported once as ``path:line: field: message``, and nothing stops at the first error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from kb.ids import InvalidId, WorkId
+from kb.models import CaseNote, Instrument, Record
+from kb.taxonomy import Jurisdictions, Taxonomy, jurisdictions, taxonomy
+
+ENTRIES_DIR = Path(__file__).parent / "entries"
+
+
+@dataclass(frozen=True)
+class EntryError:
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        return f"{self.path}:{self.line}: {where}{self.message}"
+
+
+@dataclass
+class LoadResult:
+    records: list[Record] = field(default_factory=list)
+    errors: list[EntryError] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def instruments(self) -> list[Instrument]:
+        return [r for r in self.records if isinstance(r, Instrument)]
+
+    @property
+    def case_notes(self) -> list[CaseNote]:
+        return [r for r in self.records if isinstance(r, CaseNote)]
+
+
+class _EntryLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as strings, so a bad date is a field error, not a crash."""
+
+
+_EntryLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _line_of(node: yaml.Node | None, loc: Iterable[str | int]) -> int:
+    """The 1-based line of the YAML node at a pydantic error location (deepest one found)."""
+    if node is None:
+        return 1
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == part:
+                    node, line = value, value.start_mark.line + 1
+                    if isinstance(value, yaml.MappingNode | yaml.SequenceNode):
+                        line = key.start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _message(err: dict) -> str:
+    kind, value = err["type"], err.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (see docs/entries.md for the format)"
+    if kind.startswith(("date_", "datetime_")):
+        return f"not a date: {value!r} (expected YYYY-MM-DD)"
+    if kind == "literal_error":
+        return f"{value!r} is not one of {err['ctx']['expected']}"
+    if kind in ("string_too_short", "too_short"):
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return f"not a valid value: {value!r}"
+    if kind == "value_error":
+        return str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
+    if kind in ("int_parsing", "int_type"):
+        return f"not a whole number: {value!r}"
+    if kind in ("list_type",):
+        return f"expected a list, got {value!r}"
+    if kind in ("dict_type", "model_type"):
+        return f"expected a mapping, got {value!r}"
+    if kind == "string_type":
+        return f"expected text, got {value!r}"
+    return err["msg"]
+
+
+def _field(loc: Iterable[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _FileChecker:
+    def __init__(self, path: str, root: yaml.Node | None, tax: Taxonomy, juris: Jurisdictions):
+        self.path, self.root, self.tax, self.juris = path, root, tax, juris
+        self.errors: list[EntryError] = []
+
+    def error(self, loc: tuple[str | int, ...], message: str) -> None:
+        self.errors.append(EntryError(self.path, _line_of(self.root, loc), _field(loc), message))
+
+    def check_codes(self, loc: tuple, codes: list[str]) -> None:
+        for i, code in enumerate(codes):
+            if code not in self.juris:
+                self.error((*loc, i), f"unknown jurisdiction: {code!r}")
+
+    def check_tags(self, loc_prefix: tuple, sectors: list[str], topics: list[str]) -> None:
+        for i, sector in enumerate(sectors):
+            if sector not in self.tax or "/" in sector:
+                self.error((*loc_prefix, "sectors", i), f"unknown sector: {sector!r}")
+        for i, topic in enumerate(topics):
+            if topic not in self.tax or "/" not in topic:
+                self.error((*loc_prefix, "topics", i), f"unknown topic: {topic!r}")
+
+    def check_date_range(self, loc: tuple, value: dt.date | None) -> None:
+        if value and not (dt.date(1800, 1, 1) <= value <= dt.date.today() + dt.timedelta(3650)):
+            self.error(loc, f"date out of range: {value.isoformat()}")
+
+    def semantic(self, record: Record) -> None:
+        if isinstance(record, Instrument):
+            self.check_codes(("jurisdiction",), [record.jurisdiction])
+            self.check_codes(("parties",), record.parties)
+            country = WorkId.parse(record.id).country
+            if country != record.jurisdiction:
+                self.error(
+                    ("id",),
+                    f"id country {country!r} does not match jurisdiction {record.jurisdiction!r}",
+                )
+            self.check_tags((), record.sectors, record.topics)
+            for name in ("adopted", "signed", "in_force", "last_amended"):
+                self.check_date_range(("dates", name), getattr(record.dates, name))
+            for i, prov in enumerate(record.provisions):
+                self.check_tags(("provisions", i), [], prov.topics)
+        else:
+            self.check_codes(("jurisdictions",), record.jurisdictions)
+            country = record.id.split("/")[2]
+            if country not in record.jurisdictions:
+                self.error(("id",), f"id country {country!r} is not among the jurisdictions")
+            self.check_tags((), record.sectors, record.topics)
+            period = record.period
+            if period and period.start and period.end and period.start > period.end:
+                self.error(("period",), "period starts after it ends")
+
+
+def load_file(
+    path: Path,
+    tax: Taxonomy | None = None,
+    juris: Jurisdictions | None = None,
+    display: str | None = None,
+) -> tuple[Record | None, list[EntryError]]:
+    """Parse and validate one entry file: (record or None, errors)."""
+    tax, juris = tax or taxonomy(), juris or jurisdictions()
+    shown = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [EntryError(shown, 1, "", f"cannot read file: {exc}")]
+    try:
+        root = yaml.compose(text, Loader=_EntryLoader)
+        data = yaml.load(text, Loader=_EntryLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [EntryError(shown, line, "", f"invalid YAML: {problem}")]
+    checker = _FileChecker(shown, root, tax, juris)
+    if not isinstance(data, dict):
+        checker.error((), "an entry must be a YAML mapping (see docs/entries.md)")
+        return None, checker.errors
+    kind = data.get("kind")
+    model = {"instrument": Instrument, "case-note": CaseNote}.get(kind)
+    if model is None:
+        checker.error(("kind",), f"unknown kind: {kind!r} (expected instrument or case-note)")
+        return None, checker.errors
+    try:
+        record = model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            checker.error(tuple(err["loc"]), _message(err))
+        return None, checker.errors
+    except InvalidId as exc:  # pragma: no cover - validators wrap it as ValidationError
+        checker.error(("id",), str(exc))
+        return None, checker.errors
+    checker.semantic(record)
+    return (None if checker.errors else record), checker.errors
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def entry_files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+        else:
+            files.append(path)
+    return files
+
+
+def load_entries(paths: Iterable[Path] | None = None) -> LoadResult:
+    """Load every entry below the given files/folders (default: the bundled entries)."""
+    tax, juris = taxonomy(), jurisdictions()
+    result = LoadResult()
+    first_seen: dict[str, str] = {}
+    files = entry_files(list(paths) if paths else [ENTRIES_DIR])
+    for path in files:
+        result.files += 1
+        shown = _display(path)
+        record, errors = load_file(path, tax, juris, display=shown)
+        result.errors.extend(errors)
+        if record is None:
+            continue
+        if record.id in first_seen:
+            result.errors.append(
+                EntryError(
+                    shown,
+                    _line_of(yaml.compose(path.read_text("utf-8"), Loader=_EntryLoader), ("id",)),
+                    "id",
+                    f"duplicate id {record.id!r} (first defined in {first_seen[record.id]})",
+                )
+            )
+            continue
+        first_seen[record.id] = shown
+        result.records.append(record)
+    known = set(first_seen)
+    for record in result.case_notes:
+        for i, rel in enumerate(record.related_instruments):
+            if rel not in known:
+                path = Path(first_seen[record.id])
+                root = yaml.compose(path.read_text("utf-8"), Loader=_EntryLoader)
+                result.errors.append(
+                    EntryError(
+                        first_seen[record.id],
+                        _line_of(root, ("related_instruments", i)),
+                        f"related_instruments[{i}]",
+                        f"unknown instrument id: {rel!r}",
+                    )
+                )
+    return result

@@ -1,0 +1,228 @@
+"""Records: what the knowledge base knows, independent of where it came from or is indexed.
+
+Curated YAML entries, imported files and crawled pages all become these records. Fields that
+hold ids are validated and lower-cased here, at the boundary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from kb import ids
+
+DocType = Literal[
+    "act",
+    "regulation",
+    "decree",
+    "circular",
+    "decision",
+    "guideline",
+    "standard",
+    "treaty",
+    "agreement-chapter",
+    "court-decision",
+    "bill",
+    "doc",
+]
+Status = Literal["in-force", "amended", "repealed", "draft", "signed-not-in-force", "unknown"]
+Strength = Literal["binding", "best-endeavour", "permissive", "none"]
+ProvisionKind = Literal[
+    "article", "section", "recital", "preamble", "definition", "annex", "footnote", "other"
+]
+Origin = Literal["curated", "imported", "crawled"]
+TextSource = Literal["official", "editorial"]
+
+KINDS = ("instrument", "provision", "case-note")
+
+
+def check_url(value: str, allow_file: bool = False) -> str:
+    """An absolute http(s) URL (or file:// for local imports), else ValueError."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if allow_file and parts.scheme == "file" and parts.path:
+        return value
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValueError(f"not a URL: {value!r}")
+    return value
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Provenance(_Record):
+    """Where a text came from: enough to fetch it again and prove it is the same bytes."""
+
+    url: str
+    fetched_at: dt.datetime
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    etag: str | None = None
+    last_modified: str | None = None
+    agent: str = Field(description="crawler or importer name and version, e.g. 'import/akn 1'")
+    licence: str | None = None
+    content_type: str | None = None
+
+
+class Jurisdiction(_Record):
+    code: str = Field(pattern=r"^[a-z]{2,3}$")
+    name: str
+    name_vi: str
+    alpha3: str | None = None
+    groups: list[str] = []
+
+    def label(self, lang: str = "en") -> str:
+        return self.name_vi if lang == "vi" else self.name
+
+
+class Dates(_Record):
+    adopted: dt.date | None = None
+    signed: dt.date | None = None
+    in_force: dt.date | None = None
+    last_amended: dt.date | None = None
+
+    def main(self) -> dt.date | None:
+        """The date a reader would put first: entry into force, else adoption or signature."""
+        return self.in_force or self.adopted or self.signed or self.last_amended
+
+
+class Provision(_Record):
+    """One portion of an instrument (article, section, recital ...)."""
+
+    eid: str
+    number: str = Field(min_length=1, description="the label as the document numbers it")
+    heading: str | None = None
+    path: list[str] = []
+    text: str | None = Field(None, description="the official wording, from an import or crawl")
+    summary: str | None = Field(None, description="an editorial description, never the law")
+    kind: ProvisionKind = "article"
+    language: str | None = None
+    topics: list[str] = []
+    strength: Strength | None = None
+    exceptions: list[str] = []
+    order: int = 0
+
+    @field_validator("eid")
+    @classmethod
+    def _eid(cls, value: str) -> str:
+        return ids.clean_eid(value)
+
+    @model_validator(mode="after")
+    def _has_content(self) -> Provision:
+        if not (self.text or self.summary or self.heading):
+            raise ValueError("a provision needs a text, a summary or a heading")
+        return self
+
+    @property
+    def text_source(self) -> TextSource:
+        return "official" if self.text else "editorial"
+
+
+class Instrument(_Record):
+    """A law, regulation, treaty or chapter: the FRBR work, with its provisions."""
+
+    kind: Literal["instrument"] = "instrument"
+    id: str
+    native_ids: dict[str, str] = {}
+    title: str = Field(min_length=2)
+    title_vi: str | None = None
+    title_original: str | None = None
+    jurisdiction: str = Field(pattern=r"^[a-z]{2,3}$")
+    parties: list[str] = []
+    agreement: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    doc_type: DocType
+    issuing_body: str | None = None
+    status: Status = "in-force"
+    dates: Dates = Dates()
+    sectors: list[str] = []
+    topics: list[str] = []
+    language: str = Field("en", pattern=r"^[a-z]{2,3}$")
+    summary: str | None = None
+    summary_vi: str | None = None
+    source_url: str
+    provisions: list[Provision] = []
+    origin: Origin = "curated"
+    provenance: Provenance | None = None
+    version: str | None = Field(None, description="expression date or version label of the text")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        return ids.clean_work_id(value)
+
+    @field_validator("source_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_url(value, allow_file=True)
+
+    @model_validator(mode="after")
+    def _unique_eids(self) -> Instrument:
+        seen: set[str] = set()
+        for prov in self.provisions:
+            if prov.eid in seen:
+                raise ValueError(f"duplicate provision eid {prov.eid!r}")
+            seen.add(prov.eid)
+        return self
+
+    def provision_id(self, prov: Provision) -> str:
+        return ids.provision_id(self.id, prov.eid)
+
+    @property
+    def source(self) -> str:
+        return self.source_url
+
+
+class Period(_Record):
+    start: int | None = Field(None, ge=1800, le=2100)
+    end: int | None = Field(None, ge=1800, le=2100)
+
+
+class Source(_Record):
+    title: str
+    url: str
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_url(value)
+
+
+class CaseNote(_Record):
+    """International experience: what a country did, what happened after, what it teaches."""
+
+    kind: Literal["case-note"] = "case-note"
+    id: str
+    title: str = Field(min_length=2)
+    title_vi: str | None = None
+    jurisdictions: list[str] = Field(min_length=1)
+    sectors: list[str] = Field(min_length=1)
+    topics: list[str] = Field(min_length=1)
+    period: Period | None = None
+    summary: str
+    summary_vi: str | None = None
+    what_was_done: str | None = None
+    outcome: str
+    lessons: list[str] = Field(min_length=1)
+    lessons_vi: list[str] = []
+    related_instruments: list[str] = []
+    sources: list[Source] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        return ids.clean_note_id(value)
+
+    @field_validator("related_instruments")
+    @classmethod
+    def _related(cls, values: list[str]) -> list[str]:
+        return [ids.clean_work_id(v) for v in values]
+
+    @property
+    def source(self) -> str:
+        return self.sources[0].url
+
+
+Record = Instrument | CaseNote

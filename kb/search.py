@@ -1,0 +1,274 @@
+"""The query model shared by every backend: user syntax, filters, expansion, hits, snippets.
+
+User syntax is deliberately small: words (all required), ``"exact phrases"``, ``-excluded``
+words or phrases, and ``OR`` between alternatives. Every other character is plain text, so no
+query string can reach a backend as raw syntax. A query that names a taxonomy topic in either
+language also matches that topic's other labels and synonyms and its tag, so a Vietnamese
+query finds English texts on the same subject.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from kb.errors import InvalidQuery
+from kb.models import KINDS
+from kb.taxonomy import jurisdictions, tag_token, taxonomy
+from kb.text import analyze, iter_tokens
+
+MAX_QUERY_LENGTH = 500
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+
+Phrase = tuple[str, ...]  # analyzed terms; one term = a word, several = a phrase
+
+
+@dataclass
+class ParsedQuery:
+    """Required clauses (each an OR of phrases), excluded phrases and expansions."""
+
+    clauses: list[list[Phrase]] = field(default_factory=list)
+    excluded: list[Phrase] = field(default_factory=list)
+    expansions: list[Phrase] = field(default_factory=list)
+    topic_tags: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.clauses
+
+    def highlight_terms(self) -> set[str]:
+        terms = {t for clause in self.clauses for phrase in clause for t in phrase}
+        terms.update(t for phrase in self.expansions for t in phrase)
+        return terms
+
+
+_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def parse_query(text: str, expand: bool = True) -> ParsedQuery:
+    """Parse user syntax into analyzed clauses; never raises on odd characters."""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise InvalidQuery(f"query too long ({len(text)} characters, at most {MAX_QUERY_LENGTH})")
+    parsed = ParsedQuery()
+    pending_or = False
+    for match in _TOKEN_RE.finditer(text):
+        negate, quoted, bare = match.group(1), match.group(2), match.group(3)
+        if bare is not None:
+            if bare == "OR":
+                pending_or = bool(parsed.clauses)
+                continue
+            negate = "-" if bare.startswith("-") and len(bare) > 1 else ""
+            raw = bare[1:] if negate else bare
+        else:
+            raw = quoted
+        terms = tuple(analyze(raw))
+        if not terms:
+            continue
+        if negate:
+            parsed.excluded.append(terms)
+            pending_or = False
+            continue
+        # a bare word with inner punctuation ("14.11", "e-commerce") is a phrase of its parts
+        if pending_or and parsed.clauses:
+            parsed.clauses[-1].append(terms)
+        else:
+            parsed.clauses.append([terms])
+        pending_or = False
+    if parsed.excluded and not parsed.clauses:
+        raise InvalidQuery("a query needs at least one word to look for, not only exclusions")
+    if expand:
+        _expand_topics(parsed)
+    return parsed
+
+
+def _expand_topics(parsed: ParsedQuery) -> None:
+    """Replace the clauses that spell a topic label or synonym by one clause that also
+    accepts every other label and synonym of the topic (both languages) and its tag."""
+    tax = taxonomy()
+    i = 0
+    while i < len(parsed.clauses):
+        for phrase, topic_id in tax.phrases():
+            j, terms = i, ()
+            while (
+                j < len(parsed.clauses) and len(parsed.clauses[j]) == 1 and len(terms) < len(phrase)
+            ):
+                terms += parsed.clauses[j][0]
+                j += 1
+            if terms != phrase:
+                continue
+            alternatives: list[Phrase] = [phrase]
+            for other in tax.expansion_phrases(topic_id):
+                if other not in alternatives:
+                    alternatives.append(other)
+            parsed.expansions.extend(a for a in alternatives[1:] if a not in parsed.expansions)
+            alternatives.append((tag_token(topic_id),))
+            parsed.clauses[i:j] = [alternatives]
+            parsed.topics.append(topic_id)
+            parsed.topic_tags.append(tag_token(topic_id))
+            break
+        i += 1
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    out: list[str] = []
+    for item in value:
+        out.extend(part.strip() for part in str(item).split(",") if part.strip())
+    return out
+
+
+class SearchQuery(BaseModel):
+    """What a caller asks for. Filters within a field are ORed, across fields ANDed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = ""
+    jurisdictions: list[str] = []  # codes or groups (``ipef``), expanded to codes
+    sectors: list[str] = []
+    topics: list[str] = []  # ids, labels or synonyms; descendants included
+    kinds: list[str] = []
+    doc_types: list[str] = []
+    statuses: list[str] = []
+    languages: list[str] = []
+    strengths: list[str] = []
+    agreements: list[str] = []
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    limit: int = Field(10, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    search_after: list[Any] | None = None
+    facets: bool = True
+    expand: bool = True
+
+    @field_validator(
+        "jurisdictions",
+        "sectors",
+        "topics",
+        "kinds",
+        "doc_types",
+        "statuses",
+        "languages",
+        "strengths",
+        "agreements",
+        mode="before",
+    )
+    @classmethod
+    def _lists(cls, value: Any) -> list[str]:
+        return _as_list(value)
+
+    @model_validator(mode="after")
+    def _resolve(self) -> SearchQuery:
+        tax = taxonomy()
+        self.jurisdictions = jurisdictions().expand(self.jurisdictions)
+        self.topics = [tax.resolve(t) for t in self.topics]
+        for sector in self.sectors:
+            if sector not in tax or "/" in sector:
+                raise InvalidQuery(f"unknown sector: {sector!r}")
+        for kind in self.kinds:
+            if kind not in KINDS:
+                raise InvalidQuery(f"unknown kind: {kind!r} (one of {', '.join(KINDS)})")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidQuery("date_from is after date_to")
+        return self
+
+    def filters(self) -> dict[str, list[str]]:
+        """Keyword filters by index field (empty ones left out)."""
+        pairs = {
+            "jurisdictions": self.jurisdictions,
+            "sectors": self.sectors,
+            "topics": self.topics,
+            "kind": self.kinds,
+            "doc_type": self.doc_types,
+            "status": self.statuses,
+            "language": self.languages,
+            "strength": self.strengths,
+            "agreement": self.agreements,
+        }
+        return {name: values for name, values in pairs.items() if values}
+
+    def parsed(self) -> ParsedQuery:
+        return parse_query(self.text, expand=self.expand)
+
+
+class Hit(BaseModel):
+    id: str
+    kind: str
+    title: str
+    title_vi: str | None = None
+    jurisdiction: str | None = None
+    jurisdictions: list[str] = []
+    number: str | None = None
+    heading: str | None = None
+    path: list[str] = []
+    instrument_id: str | None = None
+    instrument_title: str | None = None
+    doc_type: str | None = None
+    status: str | None = None
+    date: str | None = None
+    language: str | None = None
+    sectors: list[str] = []
+    topics: list[str] = []
+    strength: str | None = None
+    exceptions: list[str] = []
+    text_source: str | None = None
+    source_url: str | None = None
+    snippet: str = ""
+    score: float = 0.0
+    sort: list[Any] | None = None
+
+
+class SearchResult(BaseModel):
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = {}
+    query: dict[str, Any] = {}
+
+
+HIT_FIELDS = tuple(f for f in Hit.model_fields if f not in ("snippet", "score", "sort"))
+
+
+def make_hit(doc: dict[str, Any], parsed: ParsedQuery, score: float, sort: Any = None) -> Hit:
+    data = {k: doc.get(k) for k in HIT_FIELDS if doc.get(k) is not None}
+    return Hit(
+        **data, snippet=snippet(doc.get("text") or "", parsed), score=round(score, 4), sort=sort
+    )
+
+
+def snippet(text: str, parsed: ParsedQuery, width: int = 240) -> str:
+    """An HTML-escaped excerpt around the best cluster of matched terms, with <mark> tags."""
+    if not text:
+        return ""
+    terms = parsed.highlight_terms()
+    spans = [(s, e) for term, s, e in iter_tokens(text) if term in terms] if terms else []
+    if not spans:
+        cut = text[:width]
+        return html.escape(cut + ("…" if len(text) > width else ""))
+    # window with most matches
+    best_start, best_count = spans[0][0], 0
+    for i, (start, _) in enumerate(spans):
+        count = sum(1 for s, _ in spans[i:] if s < start + width)
+        if count > best_count:
+            best_start, best_count = start, count
+    lo = max(0, best_start - width // 4)
+    while lo > 0 and not text[lo - 1].isspace() and best_start - lo < width // 2:
+        lo -= 1
+    hi = min(len(text), lo + width)
+    out, pos = [], lo
+    for s, e in spans:
+        if s < lo or e > hi:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(html.escape(text[pos:hi]))
+    return ("…" if lo > 0 else "") + "".join(out).strip() + ("…" if hi < len(text) else "")

@@ -1,0 +1,229 @@
+"""Sectors, topics and jurisdictions: labels in English and Vietnamese, synonyms, groups.
+
+The taxonomy does three jobs: it validates the tags of every record, it auto-tags imported
+texts (a synonym found in the text tags it), and it expands queries across languages (a query
+that names a topic in Vietnamese also finds English texts tagged with that topic).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import yaml
+
+from kb.errors import InvalidQuery
+from kb.text import analyze, fold
+
+DATA_DIR = Path(__file__).parent
+SECTORS = ("telecom", "spectrum", "digital-economy", "ipef")
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    label: str
+    label_vi: str
+    synonyms: tuple[str, ...] = ()
+    synonyms_vi: tuple[str, ...] = ()
+    taped: str | None = None
+
+    @property
+    def parent(self) -> str | None:
+        return self.id.rsplit("/", 1)[0] if "/" in self.id else None
+
+    @property
+    def sector(self) -> str:
+        return self.id.split("/", 1)[0]
+
+    @property
+    def is_sector(self) -> bool:
+        return "/" not in self.id
+
+    def labels(self) -> tuple[str, ...]:
+        """Every name of the topic, both languages."""
+        return (self.label, self.label_vi, *self.synonyms, *self.synonyms_vi)
+
+    def display(self, lang: str = "en") -> str:
+        return self.label_vi if lang == "vi" else self.label
+
+
+def tag_token(topic_id: str) -> str:
+    """A single index term standing for a topic (FTS tokenizers split on / and -)."""
+    return "tag" + re.sub(r"[^a-z0-9]", "", topic_id.replace("/", "0"))
+
+
+@dataclass
+class Taxonomy:
+    topics: dict[str, Topic]  # sectors included, keyed by id
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Taxonomy:
+        data = yaml.safe_load((path or DATA_DIR / "taxonomy.yaml").read_text(encoding="utf-8"))
+        topics: dict[str, Topic] = {}
+        for section in ("sectors", "topics"):
+            for topic_id, spec in (data.get(section) or {}).items():
+                topics[topic_id] = Topic(
+                    id=topic_id,
+                    label=spec["label"],
+                    label_vi=spec["label_vi"],
+                    synonyms=tuple(spec.get("synonyms") or ()),
+                    synonyms_vi=tuple(spec.get("synonyms_vi") or ()),
+                    taped=spec.get("taped"),
+                )
+        return cls(topics)
+
+    @property
+    def sectors(self) -> list[Topic]:
+        return [t for t in self.topics.values() if t.is_sector]
+
+    def __contains__(self, topic_id: str) -> bool:
+        return topic_id in self.topics
+
+    def get(self, topic_id: str) -> Topic:
+        return self.topics[topic_id]
+
+    def ancestors(self, topic_id: str) -> list[str]:
+        """The topic and every topic above it, up to its sector."""
+        chain = [topic_id]
+        while "/" in chain[-1]:
+            chain.append(chain[-1].rsplit("/", 1)[0])
+        return chain
+
+    def descendants(self, topic_id: str) -> list[str]:
+        prefix = topic_id + "/"
+        return [t for t in self.topics if t == topic_id or t.startswith(prefix)]
+
+    def with_ancestors(self, topic_ids: list[str]) -> list[str]:
+        out: list[str] = []
+        for topic_id in topic_ids:
+            for t in self.ancestors(topic_id):
+                if t not in out:
+                    out.append(t)
+        return out
+
+    @cached_property
+    def _by_name(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for topic in self.topics.values():
+            for name in (topic.id, *topic.labels()):
+                names.setdefault(" ".join(analyze(name)), topic.id)
+        return names
+
+    def resolve(self, name: str) -> str:
+        """A topic id from its id, label or synonym in either language (diacritics optional)."""
+        if name in self.topics:
+            return name
+        key = " ".join(analyze(name))
+        if key in self._by_name:
+            return self._by_name[key]
+        raise InvalidQuery(f"unknown topic: {name!r} (see GET /v1/topics or kb topics)")
+
+    def phrases(self) -> list[tuple[tuple[str, ...], str]]:
+        return self._phrases
+
+    @cached_property
+    def _phrases(self) -> list[tuple[tuple[str, ...], str]]:
+        """(analyzed phrase, topic id) for every label and synonym, longest first."""
+        out = []
+        for topic in self.topics.values():
+            if topic.is_sector:
+                continue
+            for name in topic.labels():
+                terms = tuple(analyze(name))
+                if terms:
+                    out.append((terms, topic.id))
+        out.sort(key=lambda item: -len(item[0]))
+        return out
+
+    def find_topics(self, text: str) -> list[str]:
+        """Topics whose label or synonym occurs in the text (used for tagging and expansion)."""
+        terms = analyze(text)
+        if not terms:
+            return []
+        joined = " " + " ".join(terms) + " "
+        found: list[str] = []
+        for phrase, topic_id in self._phrases:
+            if topic_id not in found and f" {' '.join(phrase)} " in joined:
+                found.append(topic_id)
+        return found
+
+    def expansion_phrases(self, topic_id: str) -> list[tuple[str, ...]]:
+        """Every label and synonym of a topic, analyzed: what a query naming it also matches."""
+        topic = self.topics[topic_id]
+        seen: list[tuple[str, ...]] = []
+        for name in topic.labels():
+            terms = tuple(analyze(name))
+            if terms and terms not in seen:
+                seen.append(terms)
+        return seen
+
+
+@dataclass
+class Jurisdictions:
+    entries: dict[str, dict]
+    groups: dict[str, dict]
+    _members: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Jurisdictions:
+        data = yaml.safe_load((path or DATA_DIR / "jurisdictions.yaml").read_text(encoding="utf-8"))
+        entries = {code: dict(spec, code=code) for code, spec in data["jurisdictions"].items()}
+        members: dict[str, list[str]] = {g: [] for g in data.get("groups", {})}
+        for code, spec in entries.items():
+            for group in spec.get("groups") or []:
+                members.setdefault(group, []).append(code)
+        return cls(entries, data.get("groups", {}), members)
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.entries
+
+    def name(self, code: str, lang: str = "en") -> str:
+        spec = self.entries.get(code)
+        if not spec:
+            return code.upper()
+        return spec.get("name_vi") if lang == "vi" and spec.get("name_vi") else spec["name"]
+
+    def groups_of(self, code: str) -> list[str]:
+        return list(self.entries.get(code, {}).get("groups") or [])
+
+    def members(self, group: str) -> list[str]:
+        return list(self._members.get(group, []))
+
+    def by_alpha3(self, alpha3: str) -> str | None:
+        alpha3 = alpha3.upper()
+        for code, spec in self.entries.items():
+            if spec.get("alpha3") == alpha3:
+                return code
+        return None
+
+    def expand(self, names: list[str]) -> list[str]:
+        """Jurisdiction codes from codes and group names (``ipef`` -> its 14 members)."""
+        out: list[str] = []
+        for raw in names:
+            name = fold(raw.strip())
+            if name in self.groups and name not in self.entries:
+                codes = self.members(name)
+            elif name in self.entries:
+                codes = [name]
+            elif name in self.groups:
+                codes = self.members(name)
+            else:
+                raise InvalidQuery(
+                    f"unknown jurisdiction or group: {raw!r} "
+                    "(use an ISO 3166-1 alpha-2 code, eu, int, or a group such as ipef)"
+                )
+            out.extend(c for c in codes if c not in out)
+        return out
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> Taxonomy:
+    return Taxonomy.load()
+
+
+@lru_cache(maxsize=1)
+def jurisdictions() -> Jurisdictions:
+    return Jurisdictions.load()

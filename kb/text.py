@@ -1,0 +1,127 @@
+"""Text analysis shared by every backend: folding, stemming, CJK bigrams, language detection.
+
+All linguistic work happens here, in Python, so the embedded SQLite index, a bare test
+Elasticsearch node and a production cluster see the very same tokens.
+
+``fold`` maps each character to exactly one character, so offsets in folded text are offsets
+in the original: that is what lets highlights be computed on folded text and shown on the
+original (with its Vietnamese diacritics intact).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+# Letters that are not base letter + combining mark in Unicode, so NFD leaves them alone.
+_SPECIAL = {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ß": "s", "æ": "a", "œ": "o", "ı": "i"}
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    low = ch.lower()
+    if len(low) != 1:
+        low = unicodedata.normalize("NFD", ch)[0].lower()[:1] or ch
+    if low in _SPECIAL:
+        return _SPECIAL[low]
+    if low.isascii() or is_cjk(low):
+        return low
+    base = unicodedata.normalize("NFD", low)[0]
+    return base if len(base) == 1 else low
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics (``Đấu giá`` -> ``dau gia``), one char for one char."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+def is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x3040 <= code <= 0x30FF  # hiragana, katakana
+        or 0x3400 <= code <= 0x4DBF
+        or 0x4E00 <= code <= 0x9FFF
+        or 0xAC00 <= code <= 0xD7AF  # hangul syllables
+        or 0xF900 <= code <= 0xFAFF
+        or 0x1100 <= code <= 0x11FF
+    )
+
+
+_CJK_CLASS = "\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK_CLASS}]+)|(?P<word>(?:(?![{_CJK_CLASS}])[^\W_])+)")
+
+
+def _stem(token: str) -> str:
+    if len(token) <= 3 or not token.isascii() or not token.isalpha():
+        return token
+    return _STEMMER.stemWord(token)
+
+
+def iter_tokens(text: str) -> Iterator[tuple[str, int, int]]:
+    """Yield (term, start, end) over the original text.
+
+    Latin words are folded and stemmed; runs of CJK characters are cut into overlapping
+    character bigrams (a lone character stays a unigram), as a word tokenizer would
+    otherwise see a whole Japanese sentence as one token.
+    """
+    for match in _TOKEN_RE.finditer(fold(text)):
+        start = match.start()
+        if match["word"] is not None:
+            yield _stem(match["word"]), start, match.end()
+            continue
+        run = match["cjk"]
+        if len(run) == 1:
+            yield run, start, start + 1
+        for j in range(len(run) - 1):
+            yield run[j : j + 2], start + j, start + j + 2
+
+
+def analyze(text: str | None) -> list[str]:
+    """The index terms of a text, in order."""
+    if not text:
+        return []
+    return [term for term, _, _ in iter_tokens(text)]
+
+
+def analyzed(text: str | None) -> str:
+    """Index terms joined by spaces: what both backends store in their searchable fields."""
+    return " ".join(analyze(text))
+
+
+def normalize_space(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " ")).strip()
+
+
+_LANG_PROFILE_READY = False
+
+
+def detect_language(text: str, default: str = "und") -> str:
+    """ISO 639-1 code of the text's language, deterministic (fixed seed)."""
+    global _LANG_PROFILE_READY
+    sample = normalize_space(text)[:5000]
+    if len(sample) < 20:
+        return default
+    cjk = sum(1 for c in sample if is_cjk(c))
+    if cjk > len(sample) * 0.2:
+        if any(0x3040 <= ord(c) <= 0x30FF for c in sample):
+            return "ja"
+        if any(0xAC00 <= ord(c) <= 0xD7AF for c in sample):
+            return "ko"
+        return "zh"
+    from langdetect import DetectorFactory, detect
+    from langdetect.lang_detect_exception import LangDetectException
+
+    if not _LANG_PROFILE_READY:
+        DetectorFactory.seed = 0
+        _LANG_PROFILE_READY = True
+    try:
+        code = detect(sample)
+    except LangDetectException:
+        return default
+    return code.split("-")[0]

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs the test dependencies, starts a local
+# Elasticsearch node (scripts/elasticsearch.sh), runs ruff and pytest, stops the node.
+# Extra arguments go to pytest, e.g. scripts/test.sh -k contract -x
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+export KB_ES_PORT="${KB_ES_PORT:-9250}"
+es_url="$(scripts/elasticsearch.sh start)"
+trap 'scripts/elasticsearch.sh stop' EXIT
+export KB_TEST_ELASTICSEARCH_URL="$es_url"
+export KB_REQUIRE_ELASTICSEARCH="${KB_REQUIRE_ELASTICSEARCH:-1}"
+
+python3 -m ruff check .
+python3 -m pytest "$@"

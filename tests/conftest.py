@@ -1,0 +1,99 @@
+"""Shared fixtures: an isolated KB home, the real corpus, backends for the contract suite."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("KB_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        help="rewrite tests/examples/**/*.expected.json from the parsers' output",
+    )
+
+
+def _required(var: str) -> bool:
+    return os.environ.get(var, "") not in ("", "0", "false")
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """../shared/corpus; skipped where absent unless KB_REQUIRE_CORPUS=1 (CI sets it)."""
+    if not CORPUS.is_dir():
+        if _required("KB_REQUIRE_CORPUS"):
+            pytest.fail(f"KB_REQUIRE_CORPUS is set but {CORPUS} does not exist")
+        pytest.skip(f"corpus not found at {CORPUS} (set KB_CORPUS to point at it)")
+    return CORPUS
+
+
+@pytest.fixture()
+def kb_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh KB_HOME for one test, with settings re-read."""
+    from kb.config import get_settings
+
+    home = tmp_path / "kbhome"
+    monkeypatch.setenv("KB_HOME", str(home))
+    monkeypatch.setenv("KB_BACKEND", "sqlite")
+    get_settings.cache_clear()
+    yield home
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def es_url() -> str:
+    """A running Elasticsearch node (KB_TEST_ELASTICSEARCH_URL).
+
+    Skipped when unset, unless KB_REQUIRE_ELASTICSEARCH=1 (CI), where a missing or unhealthy
+    node is a failure.
+    """
+    url = os.environ.get("KB_TEST_ELASTICSEARCH_URL", "")
+    required = _required("KB_REQUIRE_ELASTICSEARCH")
+    if not url:
+        if required:
+            pytest.fail("KB_REQUIRE_ELASTICSEARCH is set but KB_TEST_ELASTICSEARCH_URL is not")
+        pytest.skip(
+            "no Elasticsearch node (start one: scripts/elasticsearch.sh start, then "
+            "export KB_TEST_ELASTICSEARCH_URL=http://127.0.0.1:9200)"
+        )
+    import httpx
+
+    try:
+        httpx.get(f"{url}/_cluster/health?wait_for_status=yellow&timeout=10s", timeout=15)
+    except httpx.HTTPError as exc:
+        if required:
+            pytest.fail(f"Elasticsearch at {url} is not answering: {exc}")
+        pytest.skip(f"Elasticsearch at {url} is not answering: {exc}")
+    return url
+
+
+def elastic_backend(url: str, prefix: str | None = None):
+    from elasticsearch import Elasticsearch
+
+    from kb.backends.elastic import ElasticBackend
+
+    return ElasticBackend(
+        Elasticsearch(url, request_timeout=30), prefix or f"regkb-test-{uuid.uuid4().hex[:10]}"
+    )
+
+
+def drop_prefix(backend) -> None:
+    backend.es.indices.delete(
+        index=f"{backend.prefix}-*", ignore_unavailable=True, allow_no_indices=True
+    )
+
+
+@pytest.fixture()
+def es_backend(es_url: str) -> Iterator:
+    backend = elastic_backend(es_url)
+    yield backend
+    drop_prefix(backend)
+    backend.close()

@@ -1,0 +1,266 @@
+"""What every backend must do, written against ``kb.backends.base`` only."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.backends.base import Backend
+from kb.documents import record_docs
+from kb.errors import IndexBuildError, InvalidQuery
+from kb.search import SearchQuery
+from kb.taxonomy import taxonomy
+from tests.contract.records import SEARCHABLE_IDS as IDS
+from tests.contract.records import records
+
+
+def ids(backend: Backend, **params) -> list[str]:
+    params.setdefault("limit", 50)
+    return [h.id for h in backend.search(SearchQuery(**params)).hits]
+
+
+def test_words_are_all_required(built: Backend) -> None:
+    found = ids(built, text="transfer personal data outside")
+    assert IDS["sg_sec26"] in found
+    assert IDS["vn_dieu1"] not in found
+    assert ids(built, text="transfer personal data zanzibarian") == []
+
+
+def test_heading_match_ranks_first(built: Backend) -> None:
+    found = ids(built, text="notifiable breach", kinds=["provision"])
+    assert found[0] == "/akn/sg/act/2012/26/~sec_26d"
+
+
+def test_quoted_phrase_needs_adjacent_words(built: Backend) -> None:
+    assert IDS["sg_sec26"] in ids(built, text='"comparable standard of protection"')
+    assert ids(built, text='"protection comparable standard"') == []
+
+
+def test_excluded_words(built: Backend) -> None:
+    with_all = ids(built, text="organisation", kinds=["provision"])
+    without = ids(built, text="organisation -breach", kinds=["provision"])
+    assert "/akn/sg/act/2012/26/~sec_26d" in with_all
+    assert "/akn/sg/act/2012/26/~sec_26d" not in without
+    assert IDS["sg_sec26"] in without
+
+
+def test_or_between_alternatives(built: Backend) -> None:
+    found = ids(built, text="paperless OR notifiable", kinds=["provision"])
+    assert {
+        "/akn/sg/act/2012/26/~sec_26d",
+        "/akn/int/agreement-chapter/2018/test-ch14/~art_14.16",
+    } <= set(found)
+
+
+def test_vietnamese_with_and_without_diacritics(built: Backend) -> None:
+    with_marks = ids(built, text="đấu giá tần số")
+    without = ids(built, text="dau gia tan so")
+    assert IDS["vn_dieu1"] in with_marks
+    assert with_marks == without
+
+
+def test_vietnamese_query_finds_english_text_through_taxonomy(built: Backend) -> None:
+    label_vi = taxonomy().get("digital-economy/cross-border-data").label_vi
+    found = ids(built, text=label_vi, kinds=["provision"])
+    assert IDS["sg_sec26"] in found
+    assert IDS["treaty_1411"] in found
+
+
+def test_english_query_finds_vietnamese_text(built: Backend) -> None:
+    assert IDS["vn_dieu1"] in ids(built, text="spectrum auction")
+
+
+def test_japanese_text_is_searchable(built: Backend) -> None:
+    assert IDS["jp_art28"] in ids(built, text="外国にある第三者")
+    assert IDS["jp_art28"] in ids(built, text="個人データ")
+
+
+def test_filters(built: Backend) -> None:
+    assert set(ids(built, jurisdictions=["sg"], kinds=["instrument"])) == {"/akn/sg/act/2012/26"}
+    ipef = ids(built, jurisdictions=["ipef"], kinds=["instrument"])
+    assert "/akn/eu/act/directive/1995/46" not in ipef and "/akn/jp/act/2003/57" in ipef
+    assert set(ids(built, statuses=["repealed"])) == {"/akn/eu/act/directive/1995/46"}
+    assert set(ids(built, kinds=["case-note"])) == {IDS["kr_note"]}
+    assert set(ids(built, languages=["ja"], kinds=["instrument"])) == {"/akn/jp/act/2003/57"}
+    assert IDS["kr_note"] in ids(built, sectors=["telecom"])
+    assert ids(built, doc_types=["agreement-chapter"], kinds=["instrument"]) == [
+        "/akn/int/agreement-chapter/2018/test-ch14"
+    ]
+
+
+def test_topic_filter_includes_descendants(built: Backend) -> None:
+    found = ids(built, topics=["digital-economy/personal-data"], kinds=["provision"])
+    assert "/akn/sg/act/2012/26/~sec_26d" in found  # tagged breach-notification
+
+
+def test_topic_filter_accepts_labels_in_both_languages(built: Backend) -> None:
+    topic = taxonomy().get("spectrum/auction")
+    assert ids(built, topics=[topic.label]) == ids(built, topics=[topic.label_vi])
+    assert IDS["vn_dieu1"] in ids(built, topics=[topic.label_vi])
+
+
+def test_date_range(built: Backend) -> None:
+    found = ids(built, kinds=["instrument"], date_from="2000-01-01", date_to="2015-12-31")
+    assert "/akn/sg/act/2012/26" in found
+    assert "/akn/eu/act/directive/1995/46" not in found
+    assert "/akn/jp/act/2003/57" in found
+
+
+def test_facets_count_matches(built: Backend) -> None:
+    result = built.search(SearchQuery(text="personal data", limit=1))
+    assert result.total == sum(result.facets["kind"].values())
+    sg_only = built.search(SearchQuery(text="personal data", jurisdictions=["sg"], limit=50))
+    assert result.facets["jurisdictions"]["sg"] == sg_only.total
+    assert "digital-economy" in result.facets["sectors"]
+
+
+def test_snippet_marks_original_words(built: Backend) -> None:
+    hit = next(
+        h
+        for h in built.search(SearchQuery(text="dau gia", limit=20)).hits
+        if h.id == IDS["vn_dieu1"]
+    )
+    assert "<mark>đấu</mark>" in hit.snippet.lower() or "<mark>Đấu</mark>" in hit.snippet
+    assert hit.number == "Điều 1"
+    assert hit.instrument_id == "/akn/vn/act/2022/09-2022-qh15"
+    assert hit.source_url
+
+
+def test_snippet_escapes_html(fresh: Backend) -> None:
+    rec = records()[0].model_copy(deep=True)
+    rec.provisions[0].text = "<script>alert(1)</script> organisation shall protect"
+    fresh.rebuild(record_docs([rec]))
+    hit = fresh.search(SearchQuery(text="organisation protect", kinds=["provision"])).hits[0]
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+
+
+def test_paging_is_stable_and_disjoint(built: Backend) -> None:
+    first = built.search(SearchQuery(text="", limit=4, offset=0))
+    second = built.search(SearchQuery(text="", limit=4, offset=4))
+    assert first.total == second.total >= 8
+    assert not {h.id for h in first.hits} & {h.id for h in second.hits}
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '"',
+        '""',
+        "AND",
+        "NOT",
+        "OR",
+        "*",
+        "(",
+        ")",
+        "a:b",
+        "title:x",
+        "NEAR(a b)",
+        "^",
+        "{x}",
+        "'; DROP TABLE docs; --",
+        "\x00",
+        "a" * 500,
+        "😀 data",
+        "-",
+        "--",
+        "a OR",
+        "OR OR a",
+        '"unclosed phrase',
+        "\\",
+        "a AND NOT b",
+        "[0-9]+",
+        "%_%",
+        "*:*",
+        '{"query":1}',
+    ],
+)
+def test_hostile_queries_never_crash(built: Backend, hostile: str) -> None:
+    result = built.search(SearchQuery(text=hostile, limit=5))
+    assert result.total >= 0
+
+
+def test_only_exclusions_is_an_invalid_query(built: Backend) -> None:
+    with pytest.raises(InvalidQuery):
+        built.search(SearchQuery(text="-data"))
+
+
+def test_get_and_provisions_in_order(built: Backend) -> None:
+    doc = built.get("/akn/sg/act/2012/26")
+    assert doc["kind"] == "instrument" and doc["title"] == "Personal Data Protection Act 2012"
+    assert built.get("/akn/sg/act/2012/99") is None
+    numbers = [p["number"] for p in built.provisions_of("/akn/sg/act/2012/26")]
+    assert numbers == ["Section 24", "Section 26", "Section 26D"]
+    many = built.get_many([IDS["kr_note"], "/nope", IDS["sg_sec26"]])
+    assert [d["id"] for d in many] == [IDS["kr_note"], IDS["sg_sec26"]]
+
+
+def test_treaty_strength_is_computed(built: Backend) -> None:
+    strengths = {
+        p["number"]: p["strength"]
+        for p in built.provisions_of("/akn/int/agreement-chapter/2018/test-ch14")
+    }
+    assert strengths == {
+        "Article 14.11": "binding",
+        "Article 14.15": "best-endeavour",
+        "Article 14.16": "permissive",
+    }
+    found = ids(built, strengths=["best-endeavour"])
+    assert found == ["/akn/int/agreement-chapter/2018/test-ch14/~art_14.15"]
+
+
+def test_more_like_this_finds_counterparts(built: Backend) -> None:
+    source = built.get(IDS["treaty_1411"])
+    hits = built.more_like_this(
+        source["text"], SearchQuery(kinds=["provision"], limit=5), exclude_ids=[source["id"]]
+    )
+    assert hits and source["id"] not in [h.id for h in hits]
+    assert IDS["sg_sec26"] in [h.id for h in hits]
+
+
+def test_counts_for_coverage(built: Backend) -> None:
+    counts = built.counts("jurisdictions", "kind", SearchQuery(limit=1))
+    assert counts["sg"] == {"instrument": 1, "provision": 3}
+    assert counts["kr"] == {"case-note": 1}
+
+
+def test_stats(built: Backend) -> None:
+    stats = built.stats()
+    assert (stats["instruments"], stats["provisions"], stats["case_notes"]) == (5, 9, 1)
+    assert stats["by_jurisdiction"]["sg"] == {"instruments": 1, "case_notes": 0}
+    assert stats["by_jurisdiction"]["kr"] == {"instruments": 0, "case_notes": 1}
+    assert stats["by_sector"]["digital-economy"] == 4
+    assert stats["health"]["status"] == "ok"
+
+
+def test_failed_rebuild_keeps_previous_index(fresh: Backend) -> None:
+    fresh.rebuild(record_docs(records()))
+    before = ids(fresh, text="personal data")
+
+    def broken():
+        for i, doc in enumerate(record_docs(records())):
+            if i == 5:
+                raise RuntimeError("source died halfway")
+            yield doc
+
+    with pytest.raises(IndexBuildError):
+        fresh.rebuild(broken())
+    assert fresh.exists()
+    assert ids(fresh, text="personal data") == before
+
+
+def test_rebuild_replaces_content(fresh: Backend) -> None:
+    fresh.rebuild(record_docs(records()))
+    fresh.rebuild(record_docs(records()[:1]))
+    assert fresh.stats()["instruments"] == 1
+    assert fresh.get("/akn/jp/act/2003/57") is None
+
+
+def test_duplicate_ids_fail_the_build(fresh: Backend) -> None:
+    docs = list(record_docs(records()))
+    with pytest.raises(IndexBuildError):
+        fresh.rebuild(docs + docs[:1])
+
+
+def test_search_many_matches_search(built: Backend) -> None:
+    queries = [SearchQuery(text="personal data", jurisdictions=["sg"]), SearchQuery(text="dau gia")]
+    batched = built.search_many(queries)
+    assert [r.total for r in batched] == [built.search(q).total for q in queries]

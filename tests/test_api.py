@@ -1,0 +1,184 @@
+"""The HTTP API on the embedded backend: shapes, problem+json errors, hostile input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.deps import get_kb
+from kb.backends.sqlite import SQLiteBackend
+from kb.config import Settings
+from kb.core import KnowledgeBase
+from kb.documents import record_docs
+from tests.contract.records import records
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    home = tmp_path_factory.mktemp("api")
+    backend = SQLiteBackend(home / "index.sqlite")
+    backend.rebuild(record_docs(records()))
+    kb = KnowledgeBase(Settings(home=home), backend=backend)
+    app = create_app()
+    app.dependency_overrides[get_kb] = lambda: kb
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_search_shape(client: TestClient) -> None:
+    res = client.get("/v1/search", params={"q": "personal data", "jurisdiction": "sg"})
+    assert res.status_code == 200
+    body = res.json()
+    assert set(body) == {"total", "hits", "facets"}
+    hit = body["hits"][0]
+    for key in (
+        "id",
+        "kind",
+        "title",
+        "jurisdiction",
+        "number",
+        "path",
+        "instrument_id",
+        "source_url",
+        "snippet",
+        "score",
+    ):
+        assert key in hit
+    assert body["facets"]["jurisdictions"] == {"sg": body["total"]}
+
+
+def test_search_offset_pages(client: TestClient) -> None:
+    a = client.get("/v1/search", params={"limit": 3}).json()
+    b = client.get("/v1/search", params={"limit": 3, "offset": 3}).json()
+    assert not {h["id"] for h in a["hits"]} & {h["id"] for h in b["hits"]}
+
+
+def test_vietnamese_query(client: TestClient) -> None:
+    ids = [h["id"] for h in client.get("/v1/search", params={"q": "dau gia tan so"}).json()["hits"]]
+    assert "/akn/vn/act/2022/09-2022-qh15/~dieu_1" in ids
+
+
+def test_group_filter(client: TestClient) -> None:
+    res = client.get(
+        "/v1/search", params={"q": "personal data", "jurisdiction": "ipef", "kind": "instrument"}
+    ).json()
+    assert {h["jurisdiction"] for h in res["hits"]} <= {"sg", "jp"}
+
+
+def test_instrument_with_provisions(client: TestClient) -> None:
+    res = client.get("/v1/instruments/akn/sg/act/2012/26")
+    assert res.status_code == 200
+    body = res.json()
+    assert [p["number"] for p in body["provisions"]] == ["Section 24", "Section 26", "Section 26D"]
+    assert body["provisions"][0]["path"] == ["Part 6"]
+    provs = client.get("/v1/instruments/akn/sg/act/2012/26/provisions").json()
+    assert len(provs) == 3
+
+
+def test_provision(client: TestClient) -> None:
+    res = client.get("/v1/provisions/akn/sg/act/2012/26/~sec_26")
+    assert res.status_code == 200
+    assert res.json()["heading"] == "Transfer of personal data outside Singapore"
+
+
+def test_case_notes(client: TestClient) -> None:
+    res = client.get("/v1/case-notes", params={"jurisdiction": "kr"}).json()
+    assert res["total"] == 1 and res["items"][0]["id"] == "/notes/kr/2021/2g-shutdown"
+
+
+def test_reference_lists(client: TestClient) -> None:
+    juris = client.get("/v1/jurisdictions").json()
+    assert sorted(juris["groups"]["ipef"]["members"]) == sorted(
+        ["au", "bn", "fj", "in", "id", "jp", "kr", "my", "nz", "ph", "sg", "th", "us", "vn"]
+    )
+    topics = client.get("/v1/topics").json()
+    assert any(t["id"] == "spectrum/auction" and t["label_vi"] for t in topics)
+
+
+def test_health(client: TestClient) -> None:
+    res = client.get("/v1/health")
+    assert res.status_code == 200 and res.json()["status"] == "ok"
+
+
+def test_openapi_docs(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/v1/search" in paths
+
+
+@pytest.mark.parametrize(
+    "path,status",
+    [
+        ("/v1/instruments/akn/sg/act/2012/99", 404),
+        ("/v1/instruments/not-an-id", 404),
+        ("/v1/provisions/akn/sg/act/2012/26", 404),
+        ("/v1/provisions/akn/sg/act/2012/26/~nope", 404),
+        ("/v1/nothing-here", 404),
+    ],
+)
+def test_unknown_ids_are_404_problems(client: TestClient, path: str, status: int) -> None:
+    res = client.get(path)
+    assert res.status_code == status
+    assert res.headers["content-type"].startswith("application/problem+json")
+    body = res.json()
+    assert body["status"] == status and body["detail"]
+
+
+@pytest.mark.parametrize(
+    "params,status",
+    [
+        ({"q": "-data"}, 400),
+        ({"jurisdiction": "atlantis"}, 400),
+        ({"topic": "underwater basket weaving"}, 400),
+        ({"sector": "fisheries"}, 400),
+        ({"kind": "poem"}, 400),
+        ({"limit": 0}, 422),
+        ({"limit": 1000}, 422),
+        ({"offset": -1}, 422),
+        ({"date_from": "2020-13-01"}, 422),
+        ({"date_from": "2021-01-01", "date_to": "2020-01-01"}, 400),
+        ({"q": "x" * 501}, 422),
+    ],
+)
+def test_bad_parameters_are_problems(client: TestClient, params: dict, status: int) -> None:
+    res = client.get("/v1/search", params=params)
+    assert res.status_code == status, res.text
+    assert res.headers["content-type"].startswith("application/problem+json")
+    assert res.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"',
+        "AND",
+        "NOT NEAR(",
+        "*",
+        "a:b",
+        "'; DROP TABLE docs;--",
+        "😀",
+        "\\",
+        "{}",
+        "OR",
+        "(((",
+        "\u202e",
+    ],
+)
+def test_hostile_queries_never_500(client: TestClient, q: str) -> None:
+    res = client.get("/v1/search", params={"q": q})
+    assert res.status_code in (200, 400), res.text
+
+
+def test_missing_index_is_503(tmp_path: Path) -> None:
+    kb = KnowledgeBase(Settings(home=tmp_path), backend=SQLiteBackend(tmp_path / "none.sqlite"))
+    app = create_app()
+    app.dependency_overrides[get_kb] = lambda: kb
+    with TestClient(app, raise_server_exceptions=False) as c:
+        res = c.get("/v1/search", params={"q": "data"})
+        assert res.status_code == 503
+        assert "kb index" in res.json()["detail"]
+        assert c.get("/v1/health").status_code == 503
