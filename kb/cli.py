@@ -270,6 +270,60 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     console.print("by sector: " + ", ".join(f"{k} {v}" for k, v in data["by_sector"].items()))
 
 
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
+    fmt: Annotated[str | None, typer.Option("--format", "-f",
+                                            help="Force a format (see kb formats).")] = None,
+    meta: Annotated[Path | None, typer.Option("--meta", help="YAML metadata: jurisdiction, "
+                                              "doc_type, dates, expected_number ...")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Import official documents (Akoma Ntoso, Formex, e-Gov XML, ToTA, pháp điển ...) into
+    the record store, at provision level, with provenance. Run `kb index` afterwards.
+
+    Example: kb import ../shared/corpus/akn --json
+    """
+    from kb.importing import ImportMeta, import_paths
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()
+                                and not p.name.lower().startswith("readme")))
+        else:
+            files.append(path)
+    kb = _kb()
+    try:
+        import_meta = ImportMeta.from_file(meta) if meta else None
+    except KBError as exc:
+        _fail(exc)
+    with _progress() as bar:
+        task = bar.add_task("importing", total=len(files))
+        report = import_paths(files, kb.store, fmt, import_meta,
+                              progress=lambda p: bar.update(task, advance=1, description=p.name))
+    if as_json:
+        _dump(report.as_dict())
+    else:
+        for item in report.imported:
+            console.print(f"[green]{item['status']:>11}[/] {escape(item['id'])} "
+                          f"({item['provisions']} provisions) {escape(item['title'][:60])}")
+        for item in report.failed:
+            console.print(f"[red]     failed[/] {escape(item['path'])}: {escape(item['error'])}")
+    err.print(f"{len(report.imported)} imported, {len(report.failed)} failed; "
+              "run `kb index` to make them searchable")
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command()
+def formats() -> None:
+    """List the document formats `kb import` reads."""
+    from kb import importers
+
+    for name, module in importers.importers().items():
+        doc = (module.__doc__ or "").strip().splitlines()
+        console.print(f"[bold]{name}[/]: {escape(doc[0] if doc else '')}")
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",

@@ -1,0 +1,196 @@
+"""Elasticsearch-specific behaviour on a real node: generations, aliases, failures, outages."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.deps import get_kb
+from kb.backends.elastic import ElasticBackend, build_search_body
+from kb.config import Settings
+from kb.core import KnowledgeBase
+from kb.documents import record_docs
+from kb.errors import BackendUnavailable, IndexBuildError
+from kb.search import SearchQuery
+from tests.conftest import drop_prefix, elastic_backend
+from tests.contract.records import records
+
+
+def alias_targets(backend: ElasticBackend) -> set[str]:
+    found = backend.es.indices.get_alias(name=f"{backend.prefix}-*")
+    return set(found)
+
+
+def test_each_build_is_a_new_generation_and_old_ones_go(es_backend: ElasticBackend) -> None:
+    es_backend.rebuild(record_docs(records()))
+    assert es_backend.current_generation() == 1
+    report = es_backend.rebuild(record_docs(records()))
+    assert report.generation == "000002"
+    assert alias_targets(es_backend) == {
+        f"{es_backend.prefix}-{k}-000002" for k in ("instruments", "provisions", "case-notes")
+    }
+    assert es_backend.generations() == [2]
+
+
+def test_interrupted_build_leaves_previous_generation_searchable(
+    es_backend: ElasticBackend,
+) -> None:
+    es_backend.rebuild(record_docs(records()))
+    before = es_backend.search(SearchQuery(text="personal data")).total
+
+    def dies_halfway():
+        for i, doc in enumerate(record_docs(records())):
+            if i == 6:
+                raise KeyboardInterrupt
+            yield doc
+
+    with pytest.raises(KeyboardInterrupt):
+        es_backend.rebuild(dies_halfway())
+    assert es_backend.current_generation() == 1
+    assert es_backend.generations() == [1]  # the half-built generation was removed
+    assert es_backend.search(SearchQuery(text="personal data")).total == before
+
+
+def test_orphan_generation_from_a_killed_build_is_cleaned_up(es_backend: ElasticBackend) -> None:
+    es_backend.rebuild(record_docs(records()))
+    orphan = f"{es_backend.prefix}-provisions-000005"
+    es_backend.es.indices.create(index=orphan, **es_backend.mapping("provisions"))
+    report = es_backend.rebuild(record_docs(records()))
+    assert report.generation == "000006"
+    assert es_backend.generations() == [6]
+
+
+def test_rejected_documents_fail_the_build_and_are_reported(es_backend: ElasticBackend) -> None:
+    es_backend.rebuild(record_docs(records()))
+    docs = list(record_docs(records()))
+    docs[2] = {**docs[2], "date": "sometime in 2020"}
+    with pytest.raises(IndexBuildError) as info:
+        es_backend.rebuild(docs)
+    assert docs[2]["id"] in str(info.value)
+    assert info.value.rejected[0]["id"] == docs[2]["id"]  # type: ignore[attr-defined]
+    assert "date" in info.value.rejected[0]["reason"]  # type: ignore[attr-defined]
+    assert es_backend.current_generation() == 1
+
+
+def test_deep_pages_with_search_after(es_backend: ElasticBackend) -> None:
+    es_backend.rebuild(record_docs(records()))
+    first = es_backend.search(SearchQuery(limit=5, facets=False))
+    after = first.hits[-1].sort
+    second = es_backend.search(SearchQuery(limit=5, facets=False, search_after=after))
+    by_offset = es_backend.search(SearchQuery(limit=5, offset=5, facets=False))
+    assert [h.id for h in second.hits] == [h.id for h in by_offset.hits]
+
+
+def test_show_query_is_the_request_body(es_backend: ElasticBackend) -> None:
+    query = SearchQuery(text="spectrum auction", jurisdictions=["vn"])
+    shown = es_backend.show_query(query)
+    assert shown.startswith("POST /")
+    assert '"jurisdictions"' in shown and "tagspectrum0auction" in shown
+    assert build_search_body(query, query.parsed())["query"]["bool"]["filter"]
+
+
+class Proxy:
+    """A TCP relay in front of the real node, so a test can take the node away and back."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target = target
+        self.port = 0
+        self._server: socket.socket | None = None
+        self._conns: list[socket.socket] = []
+
+    def start(self) -> None:
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", self.port))
+        server.listen(16)
+        self.port = server.getsockname()[1]
+        self._server = server
+        threading.Thread(target=self._accept, args=(server,), daemon=True).start()
+
+    def _accept(self, server: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def stop(self) -> None:
+        if self._server:
+            try:
+                self._server.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+            except OSError:
+                pass
+            self._server.close()
+        for conn in self._conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+                conn.close()
+            except OSError:
+                pass
+        self._conns.clear()
+
+
+@pytest.fixture()
+def proxied(es_url: str) -> Iterator[tuple[ElasticBackend, Proxy]]:
+    host, port = es_url.split("//")[1].split(":")
+    proxy = Proxy((host, int(port)))
+    proxy.start()
+    direct = elastic_backend(es_url)
+    direct.rebuild(record_docs(records()))
+    via_proxy = elastic_backend(f"http://127.0.0.1:{proxy.port}", prefix=direct.prefix)
+    yield via_proxy, proxy
+    proxy.stop()
+    drop_prefix(direct)
+    direct.close()
+
+
+def test_api_answers_503_while_the_node_is_away_and_recovers(
+    proxied: tuple[ElasticBackend, Proxy],
+) -> None:
+    backend, proxy = proxied
+    kb = KnowledgeBase(Settings(backend="elasticsearch"), backend=backend)
+    app = create_app()
+    app.dependency_overrides[get_kb] = lambda: kb
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/v1/search", params={"q": "personal data"}).status_code == 200
+        proxy.stop()
+        res = client.get("/v1/search", params={"q": "personal data"})
+        assert res.status_code == 503
+        assert res.headers["content-type"].startswith("application/problem+json")
+        assert "unreachable" in res.json()["detail"]
+        health = client.get("/v1/health")
+        assert health.status_code == 503 and "unreachable" in health.json()["detail"]
+        proxy.start()
+        assert client.get("/v1/search", params={"q": "personal data"}).status_code == 200
+        assert client.get("/v1/health").json()["status"] == "ok"
+
+
+def test_unreachable_cluster_is_backend_unavailable() -> None:
+    backend = elastic_backend("http://127.0.0.1:9")  # nothing listens on the discard port
+    with pytest.raises(BackendUnavailable):
+        backend.search(SearchQuery(text="x"))
+    assert backend.health()["status"] == "unavailable"
+    assert not backend.exists()
