@@ -316,7 +316,10 @@ def import_(
 
 @app.command()
 def formats() -> None:
-    """List the document formats `kb import` reads."""
+    """List the document formats `kb import` reads.
+
+    Example: kb formats
+    """
     from kb import importers
 
     for name, module in importers.importers().items():

@@ -144,7 +144,8 @@ class _FileChecker:
 
     def semantic(self, record: Record) -> None:
         if isinstance(record, Instrument):
-            self.check_codes(("jurisdiction",), [record.jurisdiction])
+            if record.jurisdiction not in self.juris:
+                self.error(("jurisdiction",), f"unknown jurisdiction: {record.jurisdiction!r}")
             self.check_codes(("parties",), record.parties)
             country = WorkId.parse(record.id).country
             if country != record.jurisdiction:

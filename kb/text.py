@@ -23,6 +23,18 @@ _STEMMER = snowballstemmer.stemmer("english")
 _SPECIAL = {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ß": "s", "æ": "a", "œ": "o", "ı": "i"}
 
 
+def is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x3040 <= code <= 0x30FF  # hiragana, katakana
+        or 0x3400 <= code <= 0x4DBF
+        or 0x4E00 <= code <= 0x9FFF
+        or 0xAC00 <= code <= 0xD7AF  # hangul syllables
+        or 0xF900 <= code <= 0xFAFF
+        or 0x1100 <= code <= 0x11FF
+    )
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     low = ch.lower()
@@ -36,27 +48,29 @@ def _fold_char(ch: str) -> str:
     return base if len(base) == 1 else low
 
 
+_FOLD_RANGES = ((0x41, 0x2000), (0x1E00, 0x1F00), (0xFF00, 0xFFF0))
+_FOLD_TABLE = {
+    cp: _fold_char(chr(cp))
+    for lo, hi in _FOLD_RANGES
+    for cp in range(lo, hi)
+    if _fold_char(chr(cp)) != chr(cp)
+}
+
+
 def fold(text: str) -> str:
-    """Lower-case and strip diacritics (``Đấu giá`` -> ``dau gia``), one char for one char."""
-    return "".join(_fold_char(ch) for ch in text)
+    """Lower-case and strip diacritics (``Đấu giá`` -> ``dau gia``), one char for one char.
 
-
-def is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return (
-        0x3040 <= code <= 0x30FF  # hiragana, katakana
-        or 0x3400 <= code <= 0x4DBF
-        or 0x4E00 <= code <= 0x9FFF
-        or 0xAC00 <= code <= 0xD7AF  # hangul syllables
-        or 0xF900 <= code <= 0xFAFF
-        or 0x1100 <= code <= 0x11FF
-    )
+    A translation table covers Latin (with Vietnamese), Greek, Cyrillic and full-width
+    letters at C speed; scripts without case or marks (CJK) pass through unchanged.
+    """
+    return text.translate(_FOLD_TABLE)
 
 
 _CJK_CLASS = "\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK_CLASS}]+)|(?P<word>(?:(?![{_CJK_CLASS}])[^\W_])+)")
 
 
+@lru_cache(maxsize=200_000)
 def _stem(token: str) -> str:
     if len(token) <= 3 or not token.isascii() or not token.isalpha():
         return token

@@ -180,8 +180,8 @@ def test_note_errors(tmp_path: Path) -> None:
             "url: https://example.org/2g", "url: ftp://x"
         ),
     )
-    assert any(":11: lessons: must not be empty" in e for e in errors), errors
-    assert any(":14: sources[0].url: not a URL: 'ftp://x'" in e for e in errors), errors
+    assert any(":9: lessons: must not be empty" in e for e in errors), errors
+    assert any(":12: sources[0].url: not a URL: 'ftp://x'" in e for e in errors), errors
 
 
 def test_duplicate_ids_across_files(tmp_path: Path) -> None:
@@ -197,7 +197,7 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
 
 def test_unknown_related_instrument(tmp_path: Path) -> None:
     errors = errors_for(tmp_path, NOTE + "related_instruments: [/akn/kr/act/2020/1]\n")
-    assert any(":15: related_instruments[0]: unknown instrument id" in e for e in errors), errors
+    assert any(":14: related_instruments[0]: unknown instrument id" in e for e in errors), errors
 
 
 def test_every_error_reported_and_valid_entries_still_load(tmp_path: Path) -> None:

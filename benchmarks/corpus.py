@@ -1,0 +1,105 @@
+"""A deterministic synthetic corpus for benchmarks: N provisions that look like the real thing.
+
+Vocabulary is drawn from the real texts in ../shared/corpus when present (so term frequencies
+are legal-text-like, in English and Vietnamese), otherwise from a small built-in list. The
+jurisdiction spread follows the bundled entries (IPEF partners and the EU heavy, a long tail of
+others), topics come from the taxonomy, lengths are log-normal around a typical article.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from kb.models import Dates, Instrument, Provision
+from kb.taxonomy import taxonomy
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+PROVISIONS_PER_INSTRUMENT = 50
+JURISDICTIONS = (
+    ["vn"] * 12 + ["sg", "jp", "kr", "au", "us", "eu", "in"] * 5
+    + ["my", "th", "id", "ph", "nz", "gb"] * 3 + ["bn", "fj", "cn", "ca", "cl", "mx", "pe"]
+)
+FALLBACK = (
+    "party parties shall endeavour ensure transfer information electronic means personal data "
+    "protection measure legitimate public policy objective spectrum licence auction frequency "
+    "operator telecommunications service network subscriber registration authority regulation "
+    "tần số vô tuyến điện đấu giá quyền sử dụng dữ liệu cá nhân doanh nghiệp viễn thông bảo vệ"
+).split()
+
+
+def vocabulary(limit_files: int = 12) -> list[str]:
+    """Words of the real corpus, repeated as often as they occur (Zipf-like sampling)."""
+    words: list[str] = []
+    if CORPUS.is_dir():
+        files = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".md", ".xml", ".html"))
+        for path in files[:limit_files]:
+            text = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8", errors="ignore"))
+            words.extend(w for w in re.findall(r"[^\W\d_]{2,}", text)[:60_000])
+    return words or FALLBACK * 50
+
+
+def generate(n_provisions: int, seed: int = 7) -> Iterator[Instrument]:
+    """Instruments of 50 provisions each, N provisions in all, identical for a given seed."""
+    rng = random.Random(seed)
+    words = vocabulary()
+    topics = [t for t in taxonomy().topics if "/" in t]
+    made = 0
+    i = 0
+    while made < n_provisions:
+        i += 1
+        jur = rng.choice(JURISDICTIONS)
+        year = rng.randint(1995, 2025)
+        inst_topics = rng.sample(topics, 2)
+        count = min(PROVISIONS_PER_INSTRUMENT, n_provisions - made)
+        provisions = []
+        for k in range(1, count + 1):
+            length = max(8, int(rng.lognormvariate(4.4, 0.6)))  # ~80 words median
+            text = " ".join(rng.choice(words) for _ in range(length))
+            heading = " ".join(rng.choice(words) for _ in range(rng.randint(2, 6)))
+            provisions.append(Provision(
+                eid=f"art_{k}", number=f"Article {k}", heading=heading, text=text,
+                path=[f"Chapter {1 + k // 10}"], topics=[rng.choice(inst_topics)],
+            ))
+        made += count
+        yield Instrument(
+            id=f"/akn/{jur}/act/{year}/bench-{i}",
+            title=" ".join(rng.choice(words) for _ in range(rng.randint(3, 9))).capitalize(),
+            jurisdiction=jur,
+            doc_type=rng.choice(["act", "decree", "regulation", "circular"]),
+            status=rng.choice(["in-force", "in-force", "in-force", "amended", "repealed"]),
+            dates=Dates(adopted=f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"),
+            sectors=sorted({t.split("/")[0] for t in inst_topics}),
+            topics=inst_topics,
+            language=rng.choice(["en", "en", "vi"]),
+            summary=" ".join(rng.choice(words) for _ in range(40)),
+            source_url=f"https://example.org/bench/{i}",
+            origin="imported",
+            provisions=provisions,
+        )
+
+
+QUERIES = [
+    # (label, parameters) - a fixed mix of plain, filtered, faceted and Vietnamese queries
+    ("plain", {"text": "personal data"}),
+    ("plain", {"text": "transfer of information"}),
+    ("plain", {"text": "spectrum licence"}),
+    ("plain", {"text": "operator shall"}),
+    ("phrase", {"text": '"public policy"'}),
+    ("filtered", {"text": "data", "jurisdictions": ["vn"], "facets": False}),
+    ("filtered", {"text": "service", "jurisdictions": ["ipef"], "kinds": ["provision"],
+                  "facets": False}),
+    ("filtered", {"text": "authority", "statuses": ["in-force"], "date_from": "2010-01-01",
+                  "facets": False}),
+    ("topic", {"text": "measure", "topics": ["digital-economy/cross-border-data"]}),
+    ("faceted", {"text": "protection"}),
+    ("faceted", {"text": "network", "sectors": ["telecom"]}),
+    ("vietnamese", {"text": "tần số vô tuyến"}),
+    ("vietnamese", {"text": "dữ liệu cá nhân"}),
+    ("vietnamese", {"text": "dau gia"}),
+    ("expanded", {"text": "spectrum auction"}),
+    ("expanded", {"text": "chuyển dữ liệu xuyên biên giới"}),
+    ("browse", {"text": "", "jurisdictions": ["sg"]}),
+]

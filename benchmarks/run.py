@@ -1,0 +1,268 @@
+"""Benchmark both backends on the same synthetic corpus, in the same run.
+
+For each backend: indexing throughput through regkb (records -> documents -> index) and the
+engine's own raw rate for the same work (a raw FTS5 insert of the texts; a raw ``_bulk`` of the
+same documents), search latency percentiles over a fixed mixed query set, index size on disk,
+and the resident memory of an API process serving those queries over HTTP.
+
+    python benchmarks/run.py --n 100000 --es-url http://127.0.0.1:9200
+
+Results go to benchmarks/results/<n>.json; --write-results updates benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import QUERIES, generate  # noqa: E402
+from kb.backends.base import Backend  # noqa: E402
+from kb.backends.sqlite import SQLiteBackend  # noqa: E402
+from kb.documents import record_docs  # noqa: E402
+from kb.search import SearchQuery  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def machine() -> dict[str, Any]:
+    mem = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
+                .splitlines() if line.startswith("model name")), platform.processor())
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(int(mem) / 2**20, 1),
+            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+            "platform": platform.platform()}
+
+
+def time_index(backend: Backend, n: int) -> dict[str, float]:
+    started = time.perf_counter()
+    report = backend.rebuild(record_docs(generate(n)))
+    seconds = time.perf_counter() - started
+    provisions = n
+    return {"seconds": round(seconds, 2), "documents": report.documents,
+            "provisions_per_s": round(provisions / seconds, 1)}
+
+
+def raw_sqlite(n: int, folder: Path) -> dict[str, float]:
+    """The engine alone: FTS5 tokenizes the original texts itself, in one transaction."""
+    rows = [(p.heading, p.text) for inst in generate(n) for p in inst.provisions]
+    path = folder / "raw.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                     "CREATE VIRTUAL TABLE fts USING fts5(heading, body, "
+                     "tokenize='unicode61 remove_diacritics 2')")
+    started = time.perf_counter()
+    db.executemany("INSERT INTO fts VALUES (?, ?)", rows)
+    db.commit()
+    seconds = time.perf_counter() - started
+    db.close()
+    return {"seconds": round(seconds, 2), "provisions_per_s": round(len(rows) / seconds, 1)}
+
+
+def raw_elastic(es_url: str, n: int) -> dict[str, float]:
+    """The engine alone: ``_bulk`` of the very documents regkb sends, already serialised."""
+    from elasticsearch import Elasticsearch, helpers
+
+    from kb.backends.elastic import ElasticBackend
+
+    es = Elasticsearch(es_url, request_timeout=300)
+    docs = [json.dumps(d, ensure_ascii=False) for d in record_docs(generate(n))
+            if d["kind"] == "provision"]
+    index = "regkb-bench-raw"
+    es.indices.delete(index=index, ignore_unavailable=True)
+    body = ElasticBackend.mapping("provisions")
+    body["settings"]["refresh_interval"] = "-1"
+    es.indices.create(index=index, **body)
+    started = time.perf_counter()
+    for _ in helpers.streaming_bulk(es, ({"_index": index, "_source": d} for d in docs),
+                                    chunk_size=1000, raise_on_error=True):
+        pass
+    es.indices.refresh(index=index)
+    seconds = time.perf_counter() - started
+    es.indices.delete(index=index)
+    return {"seconds": round(seconds, 2), "provisions_per_s": round(len(docs) / seconds, 1)}
+
+
+def latencies(backend: Backend, rounds: int) -> dict[str, Any]:
+    queries = [(label, SearchQuery(**params)) for label, params in QUERIES]
+    for _, q in queries:  # warm-up
+        backend.search(q)
+    times: list[float] = []
+    by_label: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for label, q in queries:
+            started = time.perf_counter()
+            backend.search(q)
+            ms = (time.perf_counter() - started) * 1000
+            times.append(ms)
+            by_label.setdefault(label, []).append(ms)
+    return {
+        "queries": len(times),
+        "p50_ms": round(percentile(times, 50), 2),
+        "p95_ms": round(percentile(times, 95), 2),
+        "p99_ms": round(percentile(times, 99), 2),
+        "p95_by_kind_ms": {k: round(percentile(v, 95), 2) for k, v in sorted(by_label.items())},
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api_memory(env: dict[str, str], rounds: int) -> dict[str, Any]:
+    """Serve the API in its own process, query it over HTTP, read its resident memory."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--port", str(port),
+         "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, **env},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(f"{url}/v1/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        times = []
+        with httpx.Client(base_url=url, timeout=30) as client:
+            for _ in range(rounds):
+                for _, params in QUERIES:
+                    p = {"q": params.get("text", "")}
+                    if "jurisdictions" in params:
+                        p["jurisdiction"] = params["jurisdictions"]
+                    started = time.perf_counter()
+                    res = client.get("/v1/search", params=p)
+                    times.append((time.perf_counter() - started) * 1000)
+                    res.raise_for_status()
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        return {"rss_mib": round(int(fields["VmRSS"].split()[0]) / 1024, 1),
+                "peak_rss_mib": round(int(fields["VmHWM"].split()[0]) / 1024, 1),
+                "http_p95_ms": round(percentile(times, 95), 2)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def bench_sqlite(n: int, rounds: int, folder: Path) -> dict[str, Any]:
+    backend = SQLiteBackend(folder / "index.sqlite")
+    result: dict[str, Any] = {"index": time_index(backend, n)}
+    result["raw"] = raw_sqlite(n, folder)
+    result["index_vs_raw"] = round(result["index"]["provisions_per_s"]
+                                   / result["raw"]["provisions_per_s"], 3)
+    result["search"] = latencies(backend, rounds)
+    result["index_bytes"] = (folder / "index.sqlite").stat().st_size
+    backend.close()
+    result["api"] = api_memory({"KB_HOME": str(folder), "KB_BACKEND": "sqlite"}, rounds)
+    return result
+
+
+def bench_elastic(n: int, rounds: int, es_url: str) -> dict[str, Any]:
+    from elasticsearch import Elasticsearch
+
+    from kb.backends.elastic import ElasticBackend
+
+    prefix = "regkb-bench"
+    backend = ElasticBackend(Elasticsearch(es_url, request_timeout=300), prefix)
+    result: dict[str, Any] = {"index": time_index(backend, n)}
+    result["raw"] = raw_elastic(es_url, n)
+    result["index_vs_raw"] = round(result["index"]["provisions_per_s"]
+                                   / result["raw"]["provisions_per_s"], 3)
+    backend.es.indices.forcemerge(index=backend.aliases, max_num_segments=1,
+                                  request_timeout=1800)
+    result["search"] = latencies(backend, rounds)
+    stats = backend.es.indices.stats(index=backend.aliases, metric="store")
+    result["index_bytes"] = stats["_all"]["primaries"]["store"]["size_in_bytes"]
+    result["api"] = api_memory({"KB_BACKEND": "elasticsearch", "KB_ELASTICSEARCH_URL": es_url,
+                                "KB_INDEX_PREFIX": prefix}, rounds)
+    health = backend.es.nodes.stats(metric="jvm")
+    node = next(iter(health["nodes"].values()))
+    result["es_heap_max_mib"] = round(node["jvm"]["mem"]["heap_max_in_bytes"] / 2**20)
+    backend.close()
+    return result
+
+
+def write_results(all_results: dict[str, Any]) -> None:
+    lines = ["# Benchmark results", "",
+             "Produced by `python benchmarks/run.py --n N --es-url URL --write-results`; "
+             "the raw JSON is in `benchmarks/results/`.", ""]
+    for path in sorted(RESULTS.glob("*.json"), key=lambda p: int(p.stem)):
+        data = json.loads(path.read_text())
+        m = data["machine"]
+        lines += [f"## N = {int(path.stem):,} provisions", "",
+                  f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; "
+                  f"Python {m['python']}, SQLite {m['sqlite']}; run {data['date']}.", "",
+                  "| backend | index (prov/s) | raw engine (prov/s) | regkb / raw | "
+                  "search p50 / p95 / p99 (ms) | index size (MiB) | API RSS (MiB) | "
+                  "HTTP p95 (ms) |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for name, r in data["backends"].items():
+            s = r["search"]
+            lines.append(
+                f"| {name} | {r['index']['provisions_per_s']:,.0f} | "
+                f"{r['raw']['provisions_per_s']:,.0f} | {r['index_vs_raw']:.0%} | "
+                f"{s['p50_ms']} / {s['p95_ms']} / {s['p99_ms']} | "
+                f"{r['index_bytes'] / 2**20:,.0f} | {r['api']['peak_rss_mib']} | "
+                f"{r['api']['http_p95_ms']} |")
+        lines += ["", "p95 by query kind (ms): " + "; ".join(
+            f"{name}: " + ", ".join(f"{k} {v}" for k, v in r["search"]["p95_by_kind_ms"].items())
+            for name, r in data["backends"].items()), ""]
+        if data.get("notes"):
+            lines += [data["notes"], ""]
+    (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines))
+    del all_results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="number of provisions")
+    parser.add_argument("--es-url", default=os.environ.get("KB_TEST_ELASTICSEARCH_URL"),
+                        help="Elasticsearch URL (omit to benchmark SQLite only)")
+    parser.add_argument("--rounds", type=int, default=20, help="passes over the query set")
+    parser.add_argument("--backends", default="sqlite,elasticsearch")
+    parser.add_argument("--write-results", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, Any] = {"n": args.n, "machine": machine(),
+                               "date": time.strftime("%Y-%m-%d"), "backends": {}}
+    wanted = args.backends.split(",")
+    with tempfile.TemporaryDirectory(prefix="regkb-bench-") as tmp:
+        if "sqlite" in wanted:
+            print(f"sqlite: {args.n} provisions ...", flush=True)
+            results["backends"]["sqlite"] = bench_sqlite(args.n, args.rounds, Path(tmp))
+            print(json.dumps(results["backends"]["sqlite"], indent=1), flush=True)
+    if "elasticsearch" in wanted and args.es_url:
+        print(f"elasticsearch: {args.n} provisions ...", flush=True)
+        results["backends"]["elasticsearch"] = bench_elastic(args.n, args.rounds, args.es_url)
+        print(json.dumps(results["backends"]["elasticsearch"], indent=1), flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{args.n}.json").write_text(json.dumps(results, indent=2) + "\n")
+    if args.write_results:
+        write_results(results)
+
+
+if __name__ == "__main__":
+    main()
