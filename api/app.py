@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import meta, records, search
+from api.routes import compare, meta, records, search
 
 
 def create_app() -> FastAPI:
@@ -16,6 +16,6 @@ def create_app() -> FastAPI:
         "laws, provisions, case notes and comparisons.",
     )
     errors.install(app)
-    for module in (search, records, meta):
+    for module in (search, records, compare, meta):
         app.include_router(module.router)
     return app

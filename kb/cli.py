@@ -270,6 +270,125 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     console.print("by sector: " + ", ".join(f"{k} {v}" for k, v in data["by_sector"].items()))
 
 
+def _write(data: bytes, output: Path | None) -> None:
+    if output:
+        output.write_bytes(data)
+        err.print(f"wrote {output} ({len(data):,} bytes)")
+    else:
+        sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")
+
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="json, csv, xlsx or md")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Labels: en or vi.")]
+
+
+@app.command("compare")
+def compare_(
+    topic: Annotated[list[str], typer.Option("--topic", "-t", help="Topic id or label, either "
+                                             "language; repeatable.")],
+    jurisdiction: JurisdictionOpt = None,
+    agreement: Annotated[
+        list[str] | None, typer.Option("--agreement", "-a", help="Agreement code (cptpp ...)")
+    ] = None,
+    per_cell: Annotated[int, typer.Option("--per-cell", "-k", min=1, max=10)] = 3,
+    text: Annotated[str, typer.Option("--text", help="Extra words every cell must match.")] = "",
+    fmt: FormatOpt = "md",
+    output: OutputOpt = None,
+    lang: LangOpt = "en",
+) -> None:
+    """Side-by-side grid: rows are jurisdictions, groups or agreements; columns are topics.
+
+    Example: kb compare -t "cross-border data flows" -j ipef -a cptpp -f xlsx -o grid.xlsx
+    """
+    from kb.export import export_grid
+
+    kb = _kb()
+    if fmt == "xlsx" and output is None:
+        _fail(KBError("--format xlsx needs --output FILE"))
+    try:
+        grid = kb.compare(topic, jurisdiction or [], agreement or [], per_cell=per_cell, text=text)
+        data = export_grid(grid, fmt, lang)
+    except KBError as exc:
+        _fail(exc)
+    _write(data, output)
+
+
+@app.command("coverage")
+def coverage_(
+    jurisdiction: JurisdictionOpt = None,
+    by: Annotated[str, typer.Option("--by", help="topic or sector")] = "topic",
+    fmt: FormatOpt = "md",
+    output: OutputOpt = None,
+    lang: LangOpt = "en",
+) -> None:
+    """The map of legal documents: counts per jurisdiction x topic (or sector).
+
+    Example: kb coverage -j ipef --by sector --format csv
+    """
+    from kb.export import export_coverage
+
+    kb = _kb()
+    if fmt == "xlsx" and output is None:
+        _fail(KBError("--format xlsx needs --output FILE"))
+    try:
+        data = export_coverage(kb.coverage(jurisdiction or [], by=by), fmt, lang)
+    except KBError as exc:
+        _fail(exc)
+    _write(data, output)
+
+
+@app.command("diff")
+def diff_(
+    left: Annotated[str, typer.Argument(help="Provision id (or text).")],
+    right: Annotated[str, typer.Argument(help="Provision id (or text).")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Word-level diff of two provisions: [-removed-] {+added+}.
+
+    Example: kb diff /akn/sg/act/2012/26/~sec_26 /akn/jp/act/2003/57/~art_28
+    """
+    kb = _kb()
+    try:
+        result = kb.diff(left, right)
+    except KBError as exc:
+        _fail(exc)
+    if as_json:
+        _dump(result.to_dict())
+        return
+    err.print(f"similarity {result.similarity:.0%}")
+    console.print(result.text(), highlight=False, markup=False)
+
+
+@app.command("counterparts")
+def counterparts_(
+    source: Annotated[str, typer.Argument(help="Provision id, or a pasted clause ('-' reads "
+                                          "standard input). Nothing is stored.")],
+    jurisdiction: JurisdictionOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50)] = 15,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Closest provisions in other jurisdictions and agreements, grouped by jurisdiction.
+
+    Example: kb counterparts /akn/sg/act/2012/26/~sec_26 -j ipef
+    """
+    kb = _kb()
+    text = sys.stdin.read() if source == "-" else source
+    try:
+        result = kb.counterparts(text, limit=limit, jurisdictions=jurisdiction or [])
+    except KBError as exc:
+        _fail(exc)
+    if as_json:
+        _dump(result.to_dict())
+        return
+    for key, hits in result.groups.items():
+        console.print(f"[bold]{escape(key)}[/]")
+        for hit in hits:
+            from kb.compare import citation
+
+            console.print(f"  {escape(citation(hit))}  [dim]{escape(hit.id)}[/]")
+
+
 @app.command("import")
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],

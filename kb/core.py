@@ -13,6 +13,16 @@ from typing import Any
 
 from kb.backends import open_backend
 from kb.backends.base import Backend, BuildReport
+from kb.compare import (
+    Counterparts,
+    Coverage,
+    Diff,
+    Grid,
+    compare,
+    counterparts,
+    coverage,
+    diff_texts,
+)
 from kb.config import Settings, get_settings
 from kb.documents import IndexDoc, record_docs
 from kb.errors import RecordNotFound
@@ -174,3 +184,52 @@ class KnowledgeBase:
 
     def stats(self) -> dict[str, Any]:
         return self.backend.stats()
+
+    # -- comparisons (kb.compare) ------------------------------------------------------
+    def compare(
+        self, topics: list[str] | str, jurisdictions: list[str] | str | None = None,
+        agreements: list[str] | str | None = None, per_cell: int = 3, text: str = "",
+    ) -> Grid:
+        """Rows (jurisdictions, groups such as ``ipef``, agreements) x topics -> best provisions."""
+        return compare(self.backend, _listed(jurisdictions), _listed(topics),
+                       _listed(agreements), per_cell=per_cell, text=text)
+
+    def coverage(
+        self, jurisdictions: list[str] | str | None = None, by: str = "topic",
+        kinds: list[str] | None = None, topics: list[str] | None = None,
+    ) -> Coverage:
+        """Counts per jurisdiction x topic (or sector): the map of legal documents."""
+        return coverage(self.backend, _listed(jurisdictions), by=by, kinds=kinds,
+                        topic_names=topics)
+
+    def diff(self, left: str, right: str) -> Diff:
+        """Word-level diff of two provisions (by id) or two texts."""
+        texts = []
+        for value in (left, right):
+            if value.startswith("/akn/"):
+                doc = self.get(value)
+                texts.append((doc["text"] or "", doc["id"]))
+            else:
+                texts.append((value, None))
+        return diff_texts(texts[0][0], texts[1][0], texts[0][1], texts[1][1])
+
+    def counterparts(
+        self, provision_or_text: str, limit: int = 20, per_group: int = 3,
+        jurisdictions: list[str] | str | None = None,
+    ) -> Counterparts:
+        """Closest provisions in other jurisdictions and agreements, from an id or a pasted text."""
+        if provision_or_text.startswith("/akn/") and "/~" in provision_or_text:
+            doc = self.get(provision_or_text)
+            return counterparts(self.backend, doc["text"] or doc["title"], source_id=doc["id"],
+                                limit=limit, per_group=per_group,
+                                jurisdiction_names=_listed(jurisdictions),
+                                exclude_jurisdiction=None if doc["jurisdiction"] == "int"
+                                else doc["jurisdiction"])
+        return counterparts(self.backend, provision_or_text, limit=limit, per_group=per_group,
+                            jurisdiction_names=_listed(jurisdictions))
+
+
+def _listed(value: list[str] | str | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)

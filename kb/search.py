@@ -233,6 +233,14 @@ class SearchResult(BaseModel):
     facets: dict[str, dict[str, int]] = {}
     query: dict[str, Any] = {}
 
+    def to_pandas(self):
+        """The hits as a DataFrame (snippets as plain text)."""
+        import pandas as pd
+
+        from kb.export import result_records
+
+        return pd.DataFrame(result_records(self))
+
 
 HIT_FIELDS = tuple(f for f in Hit.model_fields if f not in ("snippet", "score", "sort"))
 

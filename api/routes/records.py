@@ -24,6 +24,19 @@ def instrument(instrument_id: str, kb: KBDep) -> dict[str, Any]:
     return kb.instrument("/" + instrument_id.lstrip("/"))
 
 
+@router.get("/provisions/{provision_id:path}/counterparts")
+def provision_counterparts(
+    provision_id: str, kb: KBDep,
+    jurisdiction: Annotated[list[str] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 15,
+) -> dict[str, Any]:
+    """The closest provisions in other jurisdictions and agreements."""
+    doc = kb.get("/" + provision_id.lstrip("/"))
+    if doc["kind"] != "provision":
+        raise RecordNotFound(f"{doc['id']!r} is a {doc['kind']}, not a provision")
+    return kb.counterparts(doc["id"], limit=limit, jurisdictions=jurisdiction or []).to_dict()
+
+
 @router.get("/provisions/{provision_id:path}")
 def provision(provision_id: str, kb: KBDep) -> dict[str, Any]:
     """One provision."""

@@ -1,0 +1,372 @@
+"""Comparisons: grids of provisions by jurisdiction/agreement x topic, coverage maps, diffs,
+counterparts. The same objects serve the CLI, the HTTP API and notebooks.
+
+A grid cell holds the best provisions (with citation, status, date and, for treaty text,
+commitment strength) or says explicitly that nothing was found: for a negotiator a gap is
+information too.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.backends.base import Backend
+from kb.errors import InvalidQuery
+from kb.search import Hit, SearchQuery
+from kb.taxonomy import jurisdictions, taxonomy
+
+MAX_ROWS = 60
+MAX_COLUMNS = 12
+MAX_PER_CELL = 10
+MAX_PASTED = 20_000
+NOTHING_FOUND = {"en": "nothing found", "vi": "không tìm thấy"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """A grid row: a jurisdiction (``vn``) or an agreement (``agreement:cptpp``)."""
+
+    key: str
+    kind: str  # "jurisdiction" | "agreement"
+    code: str
+
+    def label(self, lang: str = "en") -> str:
+        if self.kind == "agreement":
+            return self.code.upper()
+        return jurisdictions().name(self.code, lang)
+
+    def query(self, **params: Any) -> SearchQuery:
+        if self.kind == "agreement":
+            return SearchQuery(agreements=[self.code], **params)
+        return SearchQuery(jurisdictions=[self.code], **params)
+
+
+def resolve_rows(jurisdiction_names: list[str], agreement_codes: list[str]) -> list[Row]:
+    rows = [Row(c, "jurisdiction", c) for c in jurisdictions().expand(jurisdiction_names)]
+    rows += [Row(f"agreement:{a.lower()}", "agreement", a.lower()) for a in agreement_codes]
+    if not rows:
+        raise InvalidQuery("a comparison needs rows: jurisdictions, groups (ipef) or agreements")
+    if len(rows) > MAX_ROWS:
+        raise InvalidQuery(f"too many rows ({len(rows)}, at most {MAX_ROWS})")
+    return rows
+
+
+def resolve_columns(topic_names: list[str]) -> list[str]:
+    if not topic_names:
+        raise InvalidQuery("a comparison needs at least one topic")
+    topics = []
+    for name in topic_names:
+        topic = taxonomy().resolve(name)
+        if topic not in topics:
+            topics.append(topic)
+    if len(topics) > MAX_COLUMNS:
+        raise InvalidQuery(f"too many topics ({len(topics)}, at most {MAX_COLUMNS})")
+    return topics
+
+
+@dataclass
+class Cell:
+    row: str
+    topic: str
+    hits: list[Hit]
+    level: str  # "provision" | "instrument" | "none"
+
+    @property
+    def empty(self) -> bool:
+        return not self.hits
+
+
+def citation(hit: Hit) -> str:
+    """``Personal Data Protection Act 2012, Section 26`` - what a brief cites."""
+    if hit.kind == "provision":
+        return f"{hit.instrument_title}, {hit.number}" if hit.number else hit.title
+    return hit.title
+
+
+@dataclass
+class Grid:
+    rows: list[Row]
+    topics: list[str]
+    cells: dict[tuple[str, str], Cell]
+    text: str = ""
+
+    def cell(self, row: str, topic: str) -> Cell:
+        return self.cells[(row, topic)]
+
+    def records(self, lang: str = "en") -> list[dict[str, Any]]:
+        """One flat record per (row, topic, hit); empty cells appear with ``found=False``."""
+        tax = taxonomy()
+        out = []
+        for row in self.rows:
+            for topic in self.topics:
+                cell = self.cells[(row.key, topic)]
+                base = {"row": row.key, "row_label": row.label(lang), "topic": topic,
+                        "topic_label": tax.get(topic).display(lang)}
+                if cell.empty:
+                    out.append({**base, "found": False, "rank": None, "level": "none",
+                                "citation": NOTHING_FOUND[lang if lang in NOTHING_FOUND else "en"],
+                                "id": None, "instrument_id": None, "number": None,
+                                "status": None, "date": None, "strength": None,
+                                "exceptions": "", "source_url": None, "snippet": ""})
+                    continue
+                for rank, hit in enumerate(cell.hits, start=1):
+                    out.append({**base, "found": True, "rank": rank, "level": cell.level,
+                                "citation": citation(hit), "id": hit.id,
+                                "instrument_id": hit.instrument_id or hit.id,
+                                "number": hit.number, "status": hit.status, "date": hit.date,
+                                "strength": hit.strength, "exceptions": ", ".join(hit.exceptions),
+                                "source_url": hit.source_url,
+                                "snippet": re.sub(r"</?mark>", "", html.unescape(hit.snippet))})
+        return out
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        tax = taxonomy()
+        return {
+            "rows": [{"key": r.key, "kind": r.kind, "label": r.label(lang)} for r in self.rows],
+            "topics": [{"id": t, "label": tax.get(t).display(lang)} for t in self.topics],
+            "cells": [
+                {"row": key[0], "topic": key[1], "level": cell.level, "found": not cell.empty,
+                 "hits": [h.model_dump(exclude={"sort"}) | {"citation": citation(h)}
+                          for h in cell.hits]}
+                for key, cell in self.cells.items()
+            ],
+        }
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {r.key: {t: len(self.cells[(r.key, t)].hits) for t in self.topics}
+                for r in self.rows}
+
+    def to_pandas(self, lang: str = "en"):
+        import pandas as pd
+
+        return pd.DataFrame(self.records(lang))
+
+    def plot(self, lang: str = "en", ax: Any = None):
+        """A heatmap of how many provisions each cell holds (0 = nothing found)."""
+        tax = taxonomy()
+        matrix = [[len(self.cells[(r.key, t)].hits) for t in self.topics] for r in self.rows]
+        return heatmap(matrix, [r.label(lang) for r in self.rows],
+                       [tax.get(t).display(lang) for t in self.topics], ax=ax,
+                       title="Provisions found" if lang != "vi" else "Số điều khoản tìm thấy")
+
+
+def compare(
+    backend: Backend, jurisdiction_names: list[str], topic_names: list[str],
+    agreement_codes: list[str] | None = None, per_cell: int = 3, text: str = "",
+    statuses: list[str] | None = None,
+) -> Grid:
+    """The grid: one batched search for provisions, one for instruments where a cell is empty."""
+    if not 1 <= per_cell <= MAX_PER_CELL:
+        raise InvalidQuery(f"per_cell must be between 1 and {MAX_PER_CELL}")
+    rows = resolve_rows(jurisdiction_names, agreement_codes or [])
+    topics = resolve_columns(topic_names)
+    keys = [(row, topic) for row in rows for topic in topics]
+
+    def queries(kind: str, pairs: list[tuple[Row, str]]) -> list[SearchQuery]:
+        tax = taxonomy()
+        return [row.query(text=text or tax.get(topic).label, topics=[topic], kinds=[kind],
+                          statuses=statuses or [], limit=per_cell, facets=False)
+                for row, topic in pairs]
+
+    cells: dict[tuple[str, str], Cell] = {}
+    results = backend.search_many(queries("provision", keys))
+    empty = []
+    for (row, topic), result in zip(keys, results, strict=True):
+        cells[(row.key, topic)] = Cell(row.key, topic, result.hits,
+                                       "provision" if result.hits else "none")
+        if not result.hits:
+            empty.append((row, topic))
+    if empty:
+        for (row, topic), result in zip(empty, backend.search_many(queries("instrument", empty)),
+                                        strict=True):
+            if result.hits:
+                cells[(row.key, topic)] = Cell(row.key, topic, result.hits, "instrument")
+    return Grid(rows, topics, cells, text)
+
+
+@dataclass
+class Coverage:
+    rows: list[str]
+    columns: list[str]
+    counts: dict[str, dict[str, int]]
+    by: str  # "topic" | "sector"
+    kinds: list[str] = field(default_factory=list)
+
+    def matrix(self) -> list[list[int]]:
+        return [[self.counts.get(r, {}).get(c, 0) for c in self.columns] for r in self.rows]
+
+    def records(self, lang: str = "en") -> list[dict[str, Any]]:
+        tax, juris = taxonomy(), jurisdictions()
+        return [{"jurisdiction": r, "jurisdiction_label": juris.name(r, lang), self.by: c,
+                 f"{self.by}_label": tax.get(c).display(lang),
+                 "count": self.counts.get(r, {}).get(c, 0)}
+                for r in self.rows for c in self.columns]
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        tax, juris = taxonomy(), jurisdictions()
+        return {"by": self.by, "kinds": self.kinds,
+                "rows": [{"key": r, "label": juris.name(r, lang)} for r in self.rows],
+                "columns": [{"key": c, "label": tax.get(c).display(lang)} for c in self.columns],
+                "matrix": self.matrix()}
+
+    def to_pandas(self, lang: str = "en"):
+        import pandas as pd
+
+        tax, juris = taxonomy(), jurisdictions()
+        return pd.DataFrame(self.matrix(), index=[juris.name(r, lang) for r in self.rows],
+                            columns=[tax.get(c).display(lang) for c in self.columns])
+
+    def plot(self, lang: str = "en", ax: Any = None):
+        tax, juris = taxonomy(), jurisdictions()
+        title = "Map of legal documents" if lang != "vi" else "Bản đồ văn bản pháp luật"
+        return heatmap(self.matrix(), [juris.name(r, lang) for r in self.rows],
+                       [tax.get(c).display(lang) for c in self.columns], ax=ax, title=title)
+
+
+def coverage(
+    backend: Backend, jurisdiction_names: list[str], by: str = "topic",
+    kinds: list[str] | None = None, topic_names: list[str] | None = None,
+) -> Coverage:
+    """Counts of records per jurisdiction x topic (or sector): the map of legal documents."""
+    if by not in ("topic", "sector"):
+        raise InvalidQuery("coverage is by 'topic' or 'sector'")
+    codes = jurisdictions().expand(jurisdiction_names) if jurisdiction_names else []
+    kinds = kinds or ["instrument", "provision"]
+    query = SearchQuery(jurisdictions=codes, kinds=kinds, limit=1, facets=False)
+    counts = backend.counts("jurisdictions", "topics" if by == "topic" else "sectors", query)
+    tax = taxonomy()
+    if topic_names:
+        columns = resolve_columns(topic_names)
+    elif by == "sector":
+        columns = [t.id for t in tax.sectors]
+    else:
+        columns = [t for t in tax.topics if "/" in t and t.count("/") == 1]
+    rows = codes or sorted(counts)
+    return Coverage(rows, columns, {r: counts.get(r, {}) for r in rows}, by, kinds)
+
+
+@dataclass
+class Diff:
+    left_id: str | None
+    right_id: str | None
+    ops: list[tuple[str, str]]  # ("equal" | "delete" | "insert", text)
+    similarity: float
+
+    def text(self) -> str:
+        marks = {"equal": "{}", "delete": "[-{}-]", "insert": "{{+{}+}}"}
+        return "".join(marks[op].format(chunk) for op, chunk in self.ops)
+
+    def html(self) -> str:
+        tags = {"delete": "del", "insert": "ins"}
+        out = []
+        for op, chunk in self.ops:
+            text = html.escape(chunk)
+            out.append(text if op == "equal" else f"<{tags[op]}>{text}</{tags[op]}>")
+        return "".join(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"left": self.left_id, "right": self.right_id, "similarity": self.similarity,
+                "ops": [{"op": op, "text": t} for op, t in self.ops], "text": self.text(),
+                "html": self.html()}
+
+
+_WORDS = re.compile(r"\s+|[^\s]+")
+
+
+def diff_texts(left: str, right: str, left_id: str | None = None,
+               right_id: str | None = None) -> Diff:
+    """Word-level diff; whitespace runs are tokens of their own so layout is kept."""
+    a, b = _WORDS.findall(left), _WORDS.findall(right)
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    ops: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            ops.append(("equal", "".join(a[i1:i2])))
+            continue
+        if tag in ("delete", "replace"):
+            ops.append(("delete", "".join(a[i1:i2])))
+        if tag in ("insert", "replace"):
+            ops.append(("insert", "".join(b[j1:j2])))
+    return Diff(left_id, right_id, ops, round(matcher.ratio(), 4))
+
+
+@dataclass
+class Counterparts:
+    source_id: str | None
+    groups: dict[str, list[Hit]]  # jurisdiction or agreement -> hits
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source_id,
+                "groups": [{"key": k, "hits": [h.model_dump(exclude={"sort"})
+                                               | {"citation": citation(h)} for h in hits]}
+                           for k, hits in self.groups.items()]}
+
+    def records(self) -> list[dict[str, Any]]:
+        return [{"group": k, "rank": i, "citation": citation(h), "id": h.id,
+                 "jurisdiction": h.jurisdiction, "score": h.score, "strength": h.strength,
+                 "source_url": h.source_url}
+                for k, hits in self.groups.items() for i, h in enumerate(hits, start=1)]
+
+    def to_pandas(self):
+        import pandas as pd
+
+        return pd.DataFrame(self.records())
+
+
+def counterparts(
+    backend: Backend, text: str, source_id: str | None = None, limit: int = 20,
+    per_group: int = 3, jurisdiction_names: list[str] | None = None,
+    exclude_jurisdiction: str | None = None,
+) -> Counterparts:
+    """The closest provisions elsewhere, grouped by jurisdiction (agreements by their code).
+
+    A pasted text is only analysed in memory: it is never stored or logged.
+    """
+    if not text.strip():
+        raise InvalidQuery("no text to find counterparts for")
+    if len(text) > MAX_PASTED:
+        raise InvalidQuery(f"text too long ({len(text)} characters, at most {MAX_PASTED})")
+    codes = jurisdictions().expand(jurisdiction_names) if jurisdiction_names else []
+    query = SearchQuery(kinds=["provision"], jurisdictions=codes, limit=min(limit * 3, 100),
+                        facets=False)
+    hits = backend.more_like_this(text, query, exclude_ids=[source_id] if source_id else [])
+    groups: dict[str, list[Hit]] = {}
+    for hit in hits:
+        key = hit.jurisdiction or "int"
+        if key == "int":
+            doc_agreement = hit.instrument_id or hit.id
+            key = f"agreement:{doc_agreement.split('/')[-1]}"
+        if exclude_jurisdiction and hit.jurisdiction == exclude_jurisdiction:
+            continue
+        if len(groups.get(key, [])) < per_group:
+            groups.setdefault(key, []).append(hit)
+        if sum(len(v) for v in groups.values()) >= limit:
+            break
+    return Counterparts(source_id, groups)
+
+
+def heatmap(matrix: list[list[int]], row_labels: list[str], col_labels: list[str],
+            ax: Any = None, title: str = ""):
+    """A labelled heatmap (matplotlib), counts written in the cells."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        width = max(6.0, 0.6 * len(col_labels) + 3)
+        height = max(3.0, 0.35 * len(row_labels) + 2)
+        _, ax = plt.subplots(figsize=(width, height))
+    image = ax.imshow(matrix, cmap="YlGnBu", aspect="auto")
+    ax.set_xticks(range(len(col_labels)), labels=col_labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(row_labels)), labels=row_labels)
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            ax.text(j, i, str(value), ha="center", va="center", fontsize=8,
+                    color="white" if value and value > max(max(r) for r in matrix) / 2 else "black")
+    if title:
+        ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax)
+    ax.figure.tight_layout()
+    return ax
