@@ -231,6 +231,7 @@ class SearchResult(BaseModel):
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = {}
+    facets_exact: bool = True  # False when a backend estimated facet counts from a sample
     query: dict[str, Any] = {}
 
     def to_pandas(self):

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.backends.base import Backend, BuildReport, Progress
-from kb.documents import IndexDoc
+from kb.documents import FACET_FIELDS, IndexDoc
 from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
 from kb.search import Hit, ParsedQuery, Phrase, SearchQuery, SearchResult, make_hit
 from kb.text import analyze
@@ -37,9 +37,12 @@ SINGLE_FIELDS = (
     "text_source",
 )
 MULTI_FIELDS = ("jurisdictions", "groups", "sectors", "topics", "parties")
+# single-valued fields also kept as terms, so one index scan yields every facet
+FACET_SINGLES = ("kind", "doc_type", "status", "language", "strength")
 FTS_COLUMNS = ("a_title", "a_heading", "a_body", "a_tags")
 BM25_WEIGHTS = (8.0, 4.0, 1.0, 2.0)
 FACET_SIZE = 60
+FACET_EXACT_LIMIT = 5000  # beyond this many matches, facets are estimated from a sample
 BATCH = 2000
 
 _SCHEMA = f"""
@@ -52,7 +55,10 @@ CREATE TABLE docs (
     {", ".join(f"{f} TEXT" for f in SINGLE_FIELDS)},
     data TEXT NOT NULL
 );
-CREATE TABLE terms (field TEXT NOT NULL, value TEXT NOT NULL, doc INTEGER NOT NULL);
+CREATE TABLE terms (
+    doc INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (doc, field, value)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5(
     {", ".join(FTS_COLUMNS)}, content='', tokenize="unicode61 remove_diacritics 0"
 );
@@ -61,7 +67,6 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 _INDEXES = """
 CREATE INDEX terms_fv ON terms (field, value, doc);
-CREATE INDEX terms_doc ON terms (doc, field);
 CREATE INDEX docs_instrument ON docs (instrument_id, ord);
 """
 
@@ -134,6 +139,8 @@ class SQLiteBackend(Backend):
         count = 0
         try:
             db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+            weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+            db.execute("INSERT INTO fts(fts, rank) VALUES ('rank', ?)", (f"bm25({weights})",))
             seen: set[str] = set()
             batch: list[IndexDoc] = []
             for doc in docs:
@@ -193,7 +200,10 @@ class SQLiteBackend(Backend):
             )
             fts_rows.append((i, *(doc.get(c) or "" for c in FTS_COLUMNS)))
             for f in MULTI_FIELDS:
-                term_rows.extend((f, v, i) for v in doc.get(f) or ())
+                term_rows.extend((i, f, v) for v in set(doc.get(f) or ()))
+            for f in FACET_SINGLES:
+                if doc.get(f) is not None:
+                    term_rows.append((i, f, doc[f]))
         marks = ", ".join("?" * (5 + len(SINGLE_FIELDS) + 1))
         db.executemany(f"INSERT INTO docs VALUES ({marks})", doc_rows)
         db.executemany(
@@ -225,15 +235,19 @@ class SQLiteBackend(Backend):
         return conds, params
 
     def _matched_cte(self, query: SearchQuery, parsed: ParsedQuery) -> tuple[str, list[Any]]:
+        """SQL yielding (rowid, score) of every match; lower score = better (bm25)."""
         conds, params = self._conditions(query)
         where = (" AND " + " AND ".join(conds)) if conds else ""
         if parsed.empty:
-            sql = f"SELECT d.rowid AS rowid, 0.0 AS score FROM docs d WHERE 1{where}"
+            sql = ("SELECT d.rowid AS rowid, 0.0 AS score, d.date AS date FROM docs d "
+                   f"WHERE 1{where}")
             return sql, params
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        if not conds:
+            return ("SELECT rowid, rank AS score, NULL AS date FROM fts WHERE fts MATCH ?",
+                    [match_expression(parsed)])
         sql = (
-            f"SELECT d.rowid AS rowid, bm25(fts, {weights}) AS score FROM fts "
-            f"JOIN docs d ON d.rowid = fts.rowid WHERE fts MATCH ?{where}"
+            "SELECT fts.rowid AS rowid, fts.rank AS score, d.date AS date FROM fts "
+            f"CROSS JOIN docs d ON d.rowid = fts.rowid WHERE fts MATCH ?{where}"
         )
         return sql, [match_expression(parsed), *params]
 
@@ -257,40 +271,49 @@ class SQLiteBackend(Backend):
     def search(self, query: SearchQuery) -> SearchResult:
         parsed = query.parsed()
         cte, params = self._matched_cte(query, parsed)
-        order = "m.score, d.date DESC, d.rowid" if not parsed.empty else "d.date DESC, d.rowid"
-        rows = self._execute(
-            f"WITH m AS MATERIALIZED ({cte}) SELECT d.data, m.score FROM m "
-            f"JOIN docs d ON d.rowid = m.rowid ORDER BY {order} LIMIT ? OFFSET ?",
-            [*params, query.limit, query.offset],
-        )
-        hits = [make_hit(json.loads(data), parsed, -score) for data, score in rows]
-        facets: dict[str, dict[str, int]] = {}
-        if query.facets:
-            facets = self._facets(cte, params)
-            total = sum(facets.get("kind", {}).values())
+        if parsed.empty:
+            order = "m.date DESC, m.rowid"
+        elif query.filters() or query.date_from or query.date_to:
+            order = "m.score, m.rowid"
         else:
+            order = None
+        if order is None:  # FTS5 ranks and limits internally: the fast path
+            rows = self._execute(
+                "SELECT d.data, m.rank FROM (SELECT rowid, rank FROM fts WHERE fts MATCH ? "
+                "ORDER BY rank LIMIT ? OFFSET ?) m CROSS JOIN docs d ON d.rowid = m.rowid "
+                "ORDER BY m.rank",
+                [params[0], query.limit, query.offset],
+            )
             total = self._execute(f"SELECT count(*) FROM ({cte})", params)[0][0]
-        return SearchResult(total=total, hits=hits, facets=facets)
+        else:  # rank ids only, then fetch the page's documents
+            rows = self._execute(
+                f"WITH m AS MATERIALIZED ({cte}) SELECT d.data, x.score FROM "
+                f"(SELECT rowid, score, date FROM m ORDER BY {order} LIMIT ? OFFSET ?) x "
+                f"CROSS JOIN docs d ON d.rowid = x.rowid ORDER BY {order.replace('m.', 'x.')}",
+                [*params, query.limit, query.offset],
+            )
+            total = self._execute(f"SELECT count(*) FROM ({cte})", params)[0][0]
+        hits = [make_hit(json.loads(row[0]), parsed, -row[1]) for row in rows]
+        facets: dict[str, dict[str, int]] = {}
+        exact = True
+        if query.facets:
+            exact = total <= FACET_EXACT_LIMIT
+            facets = self._facets(cte, params, 1.0 if exact else total / FACET_EXACT_LIMIT)
+        return SearchResult(total=total, hits=hits, facets=facets, facets_exact=exact)
 
-    def _facets(self, cte: str, params: list[Any]) -> dict[str, dict[str, int]]:
-        singles = ("kind", "doc_type", "status", "language", "strength")
-        union = " UNION ALL ".join(
-            f"SELECT '{f}', d.{f}, count(*) FROM m JOIN docs d ON d.rowid = m.rowid "
-            f"WHERE d.{f} IS NOT NULL GROUP BY d.{f}"
-            for f in singles
-        )
-        multi = ", ".join(f"'{f}'" for f in ("jurisdictions", "groups", "sectors", "topics"))
+    def _facets(self, cte: str, params: list[Any], scale: float) -> dict[str, dict[str, int]]:
+        """Facet counts; above FACET_EXACT_LIMIT matches, estimated from a sample of them."""
+        fields = ", ".join(f"'{f}'" for f in FACET_FIELDS)
+        sample = "" if scale == 1.0 else f" LIMIT {FACET_EXACT_LIMIT}"
         rows = self._execute(
-            f"WITH m AS MATERIALIZED ({cte}) {union} UNION ALL "
-            f"SELECT t.field, t.value, count(*) FROM m JOIN terms t ON t.doc = m.rowid "
-            f"WHERE t.field IN ({multi}) GROUP BY t.field, t.value",
+            f"WITH m AS MATERIALIZED ({cte}{sample}) SELECT t.field, t.value, count(*) FROM m "
+            f"CROSS JOIN terms t ON t.doc = m.rowid WHERE t.field IN ({fields}) "
+            "GROUP BY t.field, t.value",
             params,
         )
-        facets: dict[str, dict[str, int]] = {}
+        facets: dict[str, dict[str, int]] = {"kind": {}}
         for field, value, count in rows:
-            facets.setdefault(field, {})[value] = count
-        if "kind" not in facets:
-            facets["kind"] = {}
+            facets.setdefault(field, {})[value] = round(count * scale)
         return {
             f: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
             for f, v in facets.items()
@@ -358,23 +381,16 @@ class SQLiteBackend(Backend):
         return [h for h in hits if h.id not in exclude][: query.limit]
 
     def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:
-        parsed = query.parsed()
-        cte, params = self._matched_cte(query, parsed)
-        joins, cols = [], []
-        for alias, field in (("a", field_a), ("b", field_b)):
-            if field in MULTI_FIELDS:
-                joins.append(f"JOIN terms {alias} ON {alias}.doc = m.rowid AND {alias}.field = ?")
-                cols.append(f"{alias}.value")
-            elif field in SINGLE_FIELDS:
-                cols.append(f"d.{field}")
-            else:
+        known = (*MULTI_FIELDS, *FACET_SINGLES)
+        for field in (field_a, field_b):
+            if field not in known:
                 raise InvalidQuery(f"cannot count by {field!r}")
-        join_params = [f for f in (field_a, field_b) if f in MULTI_FIELDS]
+        cte, params = self._matched_cte(query, query.parsed())
         rows = self._execute(
-            f"WITH m AS MATERIALIZED ({cte}) SELECT {cols[0]}, {cols[1]}, count(*) FROM m "
-            f"JOIN docs d ON d.rowid = m.rowid {' '.join(joins)} "
-            f"WHERE {cols[0]} IS NOT NULL AND {cols[1]} IS NOT NULL GROUP BY 1, 2",
-            [*params, *join_params],
+            f"WITH m AS MATERIALIZED ({cte}) SELECT a.value, b.value, count(*) FROM m "
+            "CROSS JOIN terms a ON a.doc = m.rowid AND a.field = ? "
+            "CROSS JOIN terms b ON b.doc = m.rowid AND b.field = ? GROUP BY 1, 2",
+            [*params, field_a, field_b],
         )
         out: dict[str, dict[str, int]] = {}
         for a, b, n in rows:
