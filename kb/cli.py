@@ -408,7 +408,7 @@ def import_(
     for path in paths:
         if path.is_dir():
             files.extend(sorted(p for p in path.rglob("*") if p.is_file()
-                                and not p.name.lower().startswith("readme")))
+                                and not p.name.lower().startswith(("readme", "manifest"))))
         else:
             files.append(path)
     kb = _kb()

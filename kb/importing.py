@@ -216,6 +216,25 @@ def parse_bytes(
     ]
 
 
+def place(store: RecordStore, record: Instrument) -> tuple[Instrument, str]:
+    """Where a parsed record goes in the store, and what it adds to what is there.
+
+    A document in another language than the stored text of the same work becomes an
+    expression of it (``{id}@{lang}``) rather than replacing it; a metadata-only document
+    (no provisions) adds its identifiers to the stored text instead of emptying it.
+    """
+    current = store.get(record.id)
+    if not isinstance(current, Instrument):
+        return record, record.id
+    if current.language != record.language:
+        return record, f"{record.id}@{record.language}"
+    if not record.provisions and current.provisions:
+        merged = current.model_copy(update={
+            "native_ids": {**current.native_ids, **record.native_ids}})
+        return merged, record.id
+    return record, record.id
+
+
 @dataclass
 class ImportReport:
     imported: list[dict[str, Any]] = field(default_factory=list)
@@ -245,7 +264,8 @@ def import_paths(
             report.failed.append({"path": str(path), "error": str(exc)})
             continue
         for record in records:
-            result = store.put(record)
+            record, key = place(store, record)
+            result = store.put(record, key)
             report.imported.append({
                 "id": record.id, "title": record.title, "provisions": len(record.provisions),
                 "source_url": record.source, "status": result.status, "version": result.version,

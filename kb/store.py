@@ -88,8 +88,13 @@ class RecordStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def put(self, record: Record) -> PutResult:
-        """Store a record; a changed text becomes a new version, an unchanged one is a no-op."""
+    def put(self, record: Record, key: str | None = None) -> PutResult:
+        """Store a record; a changed text becomes a new version, an unchanged one is a no-op.
+
+        ``key`` defaults to the record id; another language of the same work is stored under
+        ``{id}@{language}`` (an expression of the work, kept but not indexed in its place).
+        """
+        key = key or record.id
         digest = content_hash(record)
         provenance = (
             record.provenance.model_dump_json() if getattr(record, "provenance", None) else None
@@ -98,27 +103,27 @@ class RecordStore:
             row = self._db.execute(
                 "SELECT w.current_version, v.content_sha256 FROM works w JOIN versions v "
                 "ON v.work_id = w.id AND v.version = w.current_version WHERE w.id = ?",
-                (record.id,),
+                (key,),
             ).fetchone()
             if row and row[1] == digest:
-                return PutResult(record.id, "unchanged", row[0])
+                return PutResult(key, "unchanged", row[0])
             version = (row[0] + 1) if row else 1
             now = _now()
             self._db.execute(
                 "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?)",
-                (record.id, version, digest, record.model_dump_json(), provenance, now),
+                (key, version, digest, record.model_dump_json(), provenance, now),
             )
             if row:
                 self._db.execute(
                     "UPDATE works SET current_version = ?, updated_at = ? WHERE id = ?",
-                    (version, now, record.id),
+                    (version, now, key),
                 )
             else:
                 self._db.execute(
                     "INSERT INTO works VALUES (?, ?, ?, ?, ?)",
-                    (record.id, record.kind, version, now, now),
+                    (key, record.kind, version, now, now),
                 )
-        return PutResult(record.id, "new-version" if row else "new", version)
+        return PutResult(key, "new-version" if row else "new", version)
 
     def get(self, work_id: str, version: int | None = None) -> Record | None:
         if version is None:
@@ -147,16 +152,24 @@ class RecordStore:
             for r in rows
         ]
 
-    def iter_current(self) -> Iterator[Record]:
+    def iter_current(self, expressions: bool = False) -> Iterator[Record]:
+        """The current version of every work (other-language expressions only if asked)."""
         rows = self._db.execute(
-            "SELECT w.kind, v.record FROM works w JOIN versions v "
+            "SELECT w.id, w.kind, v.record FROM works w JOIN versions v "
             "ON v.work_id = w.id AND v.version = w.current_version ORDER BY w.id"
         )
-        for kind, payload in rows:
-            yield _parse(kind, payload)
+        for key, kind, payload in rows:
+            if expressions or "@" not in key:
+                yield _parse(kind, payload)
+
+    def expressions(self, work_id: str) -> list[str]:
+        """Store keys of the other-language expressions of a work (``{id}@{lang}``)."""
+        rows = self._db.execute("SELECT id FROM works WHERE id LIKE ? ORDER BY id",
+                                (work_id + "@%",))
+        return [r[0] for r in rows]
 
     def count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM works").fetchone()[0]
+        return self._db.execute("SELECT count(*) FROM works WHERE id NOT LIKE '%@%'").fetchone()[0]
 
     def ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT id FROM works ORDER BY id")]

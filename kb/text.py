@@ -96,10 +96,17 @@ def iter_tokens(text: str) -> Iterator[tuple[str, int, int]]:
             yield run[j : j + 2], start + j, start + j + 2
 
 
+_CJK_RE = re.compile(f"[{_CJK_CLASS}]")
+_PLAIN_WORD_RE = re.compile(r"[^\W_]+")
+
+
 def analyze(text: str | None) -> list[str]:
-    """The index terms of a text, in order."""
+    """The index terms of a text, in order (a fast path for text without CJK)."""
     if not text:
         return []
+    folded = fold(text)
+    if _CJK_RE.search(folded) is None:
+        return [_stem(word) for word in _PLAIN_WORD_RE.findall(folded)]
     return [term for term, _, _ in iter_tokens(text)]
 
 

@@ -1,0 +1,176 @@
+"""US Federal Register API v1 JSON: document search responses and single-document responses.
+
+Publisher: the Office of the Federal Register (NARA) and the GPO, at
+https://www.federalregister.gov/developers/documentation/api/v1 . Reads:
+
+- ``/api/v1/documents.json`` search responses ``{count, description, total_pages,
+  next_page_url, results: [...]}`` -> one document per result;
+- ``/api/v1/documents/{number}.json`` single-document responses (the same fields at the top
+  level), and multi-document fetches ``/documents/{n1},{n2}.json`` (``results`` plus, for unknown
+  numbers, ``errors: {"not_found": [...]}``, reported in ``notes``);
+- error responses (``{"errors": ...}`` alone, or ``{"status": 4xx/5xx, "message": ...}``):
+  ImportFailed with the API's message.
+
+Fields used: ``title``, ``document_number`` (number and native id ``fr_doc``), ``citation``
+(``89 FR 43``, native id ``fr_citation``), ``type`` (Rule -> regulation, Proposed Rule ->
+regulation with status draft, Notice and Presidential Document -> decision, anything else ->
+doc), ``publication_date``, ``effective_on``, ``abstract`` (summary), ``html_url`` (source URL),
+``agencies[].name`` (or ``agency_names``; issuing body, joined with "; ").
+
+The API returns metadata only: the body is a separate download (``body_html_url``,
+``full_text_xml_url``, ``raw_text_url``), so documents come with no provisions and a note naming
+the body URL. Searches may ask for a subset of fields (``fields[]``): every field but
+``document_number`` and ``title`` is optional.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from kb.errors import ImportFailed
+from kb.importers.base import ParsedDocument
+from kb.text import normalize_space
+
+FORMAT = "federal_register"
+
+_TYPES = {  # API type (display name or search-condition code) -> (doc_type, status)
+    "rule": ("regulation", None),
+    "proposed rule": ("regulation", "draft"),
+    "prorule": ("regulation", "draft"),
+    "notice": ("decision", None),
+    "presidential document": ("decision", None),
+    "presdocu": ("decision", None),
+}
+_DOC_NUMBER_RE = re.compile(r'"document_number"\s*:\s*"')
+
+
+def sniff(data: bytes, filename: str) -> int:
+    head = data[:8192].decode("utf-8", "ignore")
+    if not head.lstrip().startswith("{"):
+        return 0
+    if _DOC_NUMBER_RE.search(head):
+        if "federalregister.gov" in head or '"citation"' in head:
+            return 95
+        if '"publication_date"' in head or '"agencies"' in head:
+            return 80
+    if re.search(r'"total_pages"\s*:', head) and '"results"' in head and (
+            "federalregister.gov" in head):
+        return 90
+    if _error_of(head) and re.search(r"federal.?register|fr-api", filename, re.I):
+        return 60
+    return 0
+
+
+def parse(data: bytes, filename: str) -> list[ParsedDocument]:
+    try:
+        payload = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportFailed(f"{filename}: not valid UTF-8 JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise ImportFailed(f"{filename}: not a Federal Register API response (not an object)")
+
+    if "document_number" in payload:
+        return [_document(payload, filename)]
+    results = payload.get("results")
+    errors = payload.get("errors")
+    if not results:
+        message = _error_message(payload)
+        if message:
+            raise ImportFailed(f"{filename}: Federal Register API error: {message}")
+        if isinstance(results, list):
+            raise ImportFailed(f"{filename}: the search response has no results "
+                               f"(count {payload.get('count', 0)}); nothing to import")
+        raise ImportFailed(f"{filename}: not a Federal Register documents response "
+                           "(no 'results' and no 'document_number')")
+    if not isinstance(results, list):
+        raise ImportFailed(f"{filename}: 'results' is not a list")
+    docs = [_document(r, filename) for r in results if isinstance(r, dict)]
+    if errors:
+        note = f"the API also reported: {_describe(errors)}"
+        for doc in docs:
+            doc.notes.append(note)
+    return docs
+
+
+def _document(item: dict, filename: str) -> ParsedDocument:
+    number = _str(item.get("document_number"))
+    title = _str(item.get("title"))
+    if not number:
+        raise ImportFailed(f"{filename}: a result has no document_number")
+    if not title:
+        raise ImportFailed(f"{filename}: document {number} has no title")
+    doc_type, status = _TYPES.get(_str(item.get("type")).lower(), ("doc", None))
+    native_ids = {"fr_doc": number}
+    citation = _str(item.get("citation"))
+    if citation:
+        native_ids["fr_citation"] = citation
+    notes = []
+    body_url = _str(item.get("body_html_url")) or _str(item.get("full_text_xml_url"))
+    if body_url:
+        notes.append(f"metadata only: the text is at {body_url}")
+    source_url = _str(item.get("html_url"))
+    return ParsedDocument(
+        title=title,
+        number=number,
+        jurisdiction="us",
+        doc_type=doc_type,
+        language="en",
+        date=_date(item.get("publication_date"), number, filename),
+        in_force=_date(item.get("effective_on"), number, filename),
+        native_ids=native_ids,
+        source_url=source_url if source_url.startswith(("https://", "http://")) else None,
+        issuing_body=_agencies(item),
+        summary=_str(item.get("abstract")) or None,
+        status=status,
+        notes=notes,
+    )
+
+
+def _agencies(item: dict) -> str | None:
+    names: list[str] = []
+    for agency in item.get("agencies") or []:
+        if isinstance(agency, dict):
+            name = _str(agency.get("name")) or _str(agency.get("raw_name"))
+            if name and name not in names:
+                names.append(name)
+    if not names:
+        names = [n for n in (_str(x) for x in item.get("agency_names") or []) if n]
+    return "; ".join(names) or None
+
+
+def _date(value: object, number: str, filename: str) -> dt.date | None:
+    text = _str(value)
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError as exc:
+        raise ImportFailed(f"{filename}: document {number} has a bad date {text!r}") from exc
+
+
+def _str(value: object) -> str:
+    return normalize_space(value) if isinstance(value, str) else ""
+
+
+def _error_of(head: str) -> bool:
+    return bool(re.search(r'"errors"\s*:', head) or re.search(r'"status"\s*:\s*[45]\d\d', head))
+
+
+def _error_message(payload: dict) -> str | None:
+    if payload.get("errors"):
+        return _describe(payload["errors"])
+    status = payload.get("status")
+    if isinstance(status, int | str) and str(status).isdigit() and int(status) >= 400:
+        detail = payload.get("message") or payload.get("error") or "no message"
+        return f"status {status}: {_describe(detail)}"
+    return None
+
+
+def _describe(errors: object) -> str:
+    if isinstance(errors, dict):
+        return "; ".join(f"{k}: {_describe(v)}" for k, v in errors.items())
+    if isinstance(errors, list):
+        return ", ".join(_describe(e) for e in errors)
+    return normalize_space(str(errors))

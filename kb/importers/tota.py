@@ -1,0 +1,304 @@
+"""ToTA (Texts of Trade Agreements) treaty XML: one preferential trade agreement per file.
+
+Publisher: the ToTA project (W. Alschner, J. Seiermann, D. Skougarevskiy;
+https://github.com/mappingtreaties/tota, CC BY-NC 4.0), built from the WTO Regional Trade
+Agreements database. The schema is described in the project README::
+
+    <treaty><meta><name/><type/><wto_rta_id/><treaty_identifier/><status/><date_signed/>
+      <date_into_force/><parties><partyisocode n="1">KOR</partyisocode>...</parties>
+      <language/><source lang="en" type="full text">URL</source>...</meta>
+    <body><chapter number="CHAPTER 14" name="Electronic Commerce" chapter_identifier="4641">
+      <article number="ARTICLE 14.11" name="Cross-Border Transfer Of ..." article_identifier=
+      "40218">text</article>...</chapter></body></treaty>
+
+One document per file: doc type treaty, jurisdiction ``int``, parties mapped from ISO 3166-1
+alpha-3 to alpha-2 lower case, native ids ``tota`` (``pta_449``) and ``wto_rta`` (the WTO RTA
+id), date = date signed, in force = date into force. Provisions are the articles: number
+``Article 14.11`` (``Article 1`` when the article number lacks the chapter prefix, the chapter
+staying in the path), heading = the article name, path = ``["Chapter 14 Electronic
+Commerce"]``, eId ``chp_14__art_14.11``; the Preamble and Conclusion chapters become kinds
+``preamble`` and ``other``, annex-like chapters kind ``annex``.
+
+Quirks handled: names are Title Cased By The Tool (``Transfer Of Information By Electronic
+Means``): small words go back to lower case, common acronyms (WTO, TBT, SPS ...) to upper case,
+and footnote numbers glued to the end of a name (``Treatment15``) are dropped; chapter numbers
+come as ``CHAPTER FOURTEEN``, ``CHAPTER 14``, ``01``, ``SECTION II`` or ``CHAPTER 8BIS`` (path
+labels ``Chapter Fourteen``, ``Chapter 14``, ``Chapter 1``, ``Section II``, ``Chapter 8bis``;
+eIds ``chp_14``, ``chp_14``, ``chp_1``, ``sec_ii``, ``chp_8bis``); texts are OCR/PDF output
+with hard line breaks: blank lines separate paragraphs, lines starting with a list marker
+(``(a)``, ``2.``) start a new line, other line breaks are joined; annexes and schedules were
+removed by ToTA and footnotes sit inline where the page broke. Source URLs with spaces are
+percent-encoded; ones that are not http(s) are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import quote
+
+from lxml import etree
+
+from kb.errors import ImportFailed
+from kb.importers.base import ParsedDocument
+from kb.models import Provision
+from kb.text import normalize_space
+
+FORMAT = "tota"
+
+ISO3_TO_ISO2 = {
+    "ARG": "ar", "ARM": "am", "AUS": "au", "AUT": "at", "BEL": "be", "BGR": "bg", "BHR": "bh",
+    "BLR": "by", "BRA": "br", "BRN": "bn", "CAN": "ca", "CHE": "ch", "CHL": "cl", "CHN": "cn",
+    "COL": "co", "CRI": "cr", "CYP": "cy", "CZE": "cz", "DEU": "de", "DNK": "dk", "ECU": "ec",
+    "EGY": "eg", "ESP": "es", "EST": "ee", "FIN": "fi", "FRA": "fr", "GBR": "gb", "GRC": "gr",
+    "GTM": "gt", "HKG": "hk", "HND": "hn", "HRV": "hr", "HUN": "hu", "IDN": "id", "IND": "in",
+    "IRL": "ie", "ISL": "is", "ISR": "il", "ITA": "it", "JOR": "jo", "JPN": "jp", "KAZ": "kz",
+    "KGZ": "kg", "KHM": "kh", "KOR": "kr", "LAO": "la", "LIE": "li", "LKA": "lk", "LTU": "lt",
+    "LUX": "lu", "LVA": "lv", "MAR": "ma", "MEX": "mx", "MLT": "mt", "MMR": "mm", "MNG": "mn",
+    "MYS": "my", "NIC": "ni", "NLD": "nl", "NOR": "no", "NZL": "nz", "OMN": "om", "PAK": "pk",
+    "PAN": "pa", "PER": "pe", "PHL": "ph", "POL": "pl", "PRT": "pt", "ROU": "ro", "RUS": "ru",
+    "SAU": "sa", "SGP": "sg", "SLV": "sv", "SRB": "rs", "SVK": "sk", "SVN": "si", "SWE": "se",
+    "THA": "th", "TUR": "tr", "TWN": "tw", "UKR": "ua", "URY": "uy", "USA": "us", "VNM": "vn",
+    "ZAF": "za",
+}
+_SMALL_WORDS = {
+    "a", "an", "and", "as", "at", "between", "by", "for", "from", "in", "into", "of", "on",
+    "or", "the", "to", "under", "upon", "with", "within", "without", "via", "vis-à-vis",
+}
+_ACRONYMS = {
+    w.lower(): w for w in (
+        "WTO", "TBT", "SPS", "GATT", "GATS", "TRIPS", "ASEAN", "AANZFTA", "FTA", "APEC", "MFN",
+        "SMEs", "SME", "ICSID", "UNCITRAL", "ILO", "OECD", "EAEU", "KORUS", "TPP", "ISDS", "IP",
+        "GPA", "ICT", "US", "USA", "NAFTA", "RMI", "TPMs", "SOEs", "ISPs",
+    )
+}
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+          "fourteen fifteen sixteen seventeen eighteen nineteen")
+_WORD_NUMBERS = {w: i for i, w in enumerate(_UNITS.split(" "))}
+_WORD_NUMBERS.update({"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50})
+_MARKER_RE = re.compile(r"^(?:\(?[a-zA-Z0-9]{1,5}\)|\d{1,3}(?:\.\d{1,3})*\.?\s|[-•–])")
+_STATUS = {"in force": "in-force", "inactive": "repealed"}
+
+
+def sniff(data: bytes, filename: str) -> int:
+    head = data[:4096].decode("utf-8", "ignore")
+    if re.search(r"<treaty[\s>]", head) and "<meta" in head and (
+            "<treaty_identifier" in head or "<wto_rta_id" in head or "<partyisocode" in head):
+        return 95
+    return 0
+
+
+def parse(data: bytes, filename: str) -> list[ParsedDocument]:
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False,
+                                                             no_network=True, huge_tree=True))
+    except etree.XMLSyntaxError as exc:
+        raise ImportFailed(f"{filename}: not well-formed XML: {exc}") from exc
+    if root.tag != "treaty":
+        raise ImportFailed(f"{filename}: root element is <{root.tag}>, not a ToTA <treaty>")
+    meta = root.find("meta")
+    if meta is None:
+        raise ImportFailed(f"{filename}: the <treaty> has no <meta>")
+    title = _text(meta, "name")
+    if not title:
+        raise ImportFailed(f"{filename}: the treaty's <meta> has no <name>")
+    language = (_text(meta, "language") or "").lower() or None
+    provisions = _provisions(root, language)
+    if not provisions:
+        raise ImportFailed(f"{filename}: {title} has no articles in its <body>")
+
+    native_ids = {}
+    tota_id = _text(meta, "treaty_identifier") or _id_from_name(filename)
+    if tota_id:
+        native_ids["tota"] = f"pta_{tota_id}"
+    if _text(meta, "wto_rta_id"):
+        native_ids["wto_rta"] = _text(meta, "wto_rta_id")
+
+    notes = []
+    parties = []
+    for code in meta.iterfind("parties/partyisocode"):
+        iso3 = normalize_space(code.text or "").upper()
+        if iso3 in ISO3_TO_ISO2:
+            parties.append(ISO3_TO_ISO2[iso3])
+        elif iso3:
+            notes.append(f"party {iso3} has no alpha-2 code in the importer's table")
+    signed = _date(meta, "date_signed", filename)
+    in_force = _date(meta, "date_into_force", filename)
+    return [ParsedDocument(
+        title=title,
+        provisions=provisions,
+        jurisdiction="int",
+        doc_type="treaty",
+        language=language,
+        date=signed,
+        in_force=in_force,
+        native_ids=native_ids,
+        source_url=_source(meta, language),
+        parties=parties,
+        status=_status(_text(meta, "status"), signed, in_force, _text(meta, "date_inactive")),
+        notes=notes,
+    )]
+
+
+def _provisions(root: etree._Element, language: str | None) -> list[Provision]:
+    out: list[Provision] = []
+    eids: set[str] = set()
+    for chapter in root.iterfind("body/chapter"):
+        name = _title_case(normalize_space(chapter.get("name") or ""))
+        label, chap_eid = _chapter_label(chapter.get("number") or "")
+        kind = _chapter_kind(name, label)
+        path = [" ".join(p for p in (label, name) if p)] if label else []
+        for index, article in enumerate(chapter.iterfind("article"), start=1):
+            text = _article_text(article.text or "")
+            heading = _heading(article.get("name") or "")
+            art_num = normalize_space(article.get("number") or "")
+            if art_num:
+                number, art_eid = _article_label(art_num)
+                eid = f"{chap_eid}__{art_eid}" if chap_eid else art_eid
+            else:  # Preamble, Conclusion or another unnumbered chapter: the chapter is the unit
+                number = name or label or f"Part {len(out) + 1}"
+                base = re.sub(r"[^a-z0-9]+", "_", number.lower()).strip("_") or "part"
+                eid = base if index == 1 else f"{base}_{index}"
+                if not label:
+                    path = []
+            if not (text or heading):
+                continue
+            base_eid, n = eid, 1
+            while eid in eids:
+                n += 1
+                eid = f"{base_eid}_{n}"
+            eids.add(eid)
+            out.append(Provision(eid=eid, number=number, heading=heading, path=list(path),
+                                 text=text, kind=kind, language=language, order=len(out) + 1))
+    return out
+
+
+def _chapter_label(number: str) -> tuple[str, str]:
+    """``CHAPTER FOURTEEN`` -> (``Chapter Fourteen``, ``chp_14``); ``01`` -> (``Chapter 1``,
+    ``chp_1``); ``SECTION II`` -> (``Section II``, ``sec_ii``); empty -> ("", "")."""
+    text = normalize_space(number)
+    if not text:
+        return "", ""
+    match = re.match(r"^(chapter|section|part|annex)?\s*(.+)$", text, re.I)
+    word = (match.group(1) or "chapter").lower()
+    rest = match.group(2).strip()
+    prefix = {"chapter": "chp", "section": "sec", "part": "part", "annex": "annex"}[word]
+    value = _words_to_int(rest)
+    if rest.isdigit():
+        rest = str(int(rest))
+    elif value is not None:
+        rest = rest.title()
+    elif re.fullmatch(r"[IVXLC]+", rest):
+        pass  # roman numerals stay upper case
+    else:
+        rest = rest.lower() if re.fullmatch(r"\d+[A-Za-z]+", rest) else rest
+    key = str(value) if value is not None else re.sub(r"[^a-z0-9.]+", "-", rest.lower())
+    return f"{word.title()} {rest}", f"{prefix}_{key.strip('-')}"
+
+
+def _article_label(number: str) -> tuple[str, str]:
+    """``ARTICLE 14.11`` -> (``Article 14.11``, ``art_14.11``); ``ARTICLE 8BIS.1`` ->
+    (``Article 8bis.1``, ``art_8bis.1``)."""
+    match = re.match(r"^(article|art\.?)\s*(.+)$", number, re.I)
+    rest = match.group(2) if match else number
+    rest = re.sub(r"(?<=\d)([A-Z]+)", lambda m: m.group(1).lower(), rest)
+    key = re.sub(r"[^a-z0-9.]+", "-", rest.lower()).strip("-.") or "x"
+    return f"Article {rest}", f"art_{key}"
+
+
+def _chapter_kind(name: str, label: str) -> str:
+    low = name.lower()
+    if low.startswith("preamble"):
+        return "preamble"
+    if label.lower().startswith("annex") or re.match(r"^(annex|appendix|schedule)\b", low):
+        return "annex"
+    if not label and re.match(r"^(conclusion|final clause|signatures?)\b", low):
+        return "other"
+    return "article"
+
+
+def _heading(name: str) -> str | None:
+    """The article name, title-cased back and without a footnote number glued to its end
+    (``Minimum Standard Of Treatment15`` -> ``Minimum Standard of Treatment``)."""
+    text = re.sub(r"(?<=[A-Za-z)])\d{1,3}$", "", normalize_space(name))
+    return _title_case(text) or None
+
+
+def _words_to_int(text: str) -> int | None:
+    words = re.split(r"[\s-]+", text.lower())
+    if not words or any(w not in _WORD_NUMBERS for w in words):
+        return None
+    return sum(_WORD_NUMBERS[w] for w in words)
+
+
+def _title_case(text: str) -> str:
+    """Undo the tool's Title Casing: small words lower case, known acronyms upper case."""
+    words = text.split(" ")
+    out = []
+    for i, word in enumerate(words):
+        core = word.strip("(),;:'\"“”‘’")
+        low = core.lower()
+        if low in _ACRONYMS:
+            word = word.replace(core, _ACRONYMS[low])
+        elif i > 0 and low in _SMALL_WORDS and not out[-1].endswith(":"):
+            word = word.replace(core, low)
+        out.append(word)
+    return " ".join(out)
+
+
+def _article_text(raw: str) -> str | None:
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", raw.replace("\r\n", "\n")):
+        lines: list[str] = []
+        for line in block.split("\n"):
+            line = normalize_space(line)
+            if not line:
+                continue
+            if lines and not _MARKER_RE.match(line):
+                lines[-1] += " " + line
+            else:
+                lines.append(line)
+        if lines:
+            paragraphs.append("\n".join(lines))
+    return "\n".join(paragraphs) or None
+
+
+def _text(meta: etree._Element, tag: str) -> str:
+    return normalize_space(meta.findtext(tag) or "")
+
+
+def _date(meta: etree._Element, tag: str, filename: str) -> dt.date | None:
+    value = _text(meta, tag)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ImportFailed(f"{filename}: <{tag}> is not a YYYY-MM-DD date: {value!r}") from exc
+
+
+def _id_from_name(filename: str) -> str | None:
+    match = re.search(r"pta_(\d+)", filename)
+    return match.group(1) if match else None
+
+
+def _source(meta: etree._Element, language: str | None) -> str | None:
+    sources = [s for s in meta.iterfind("source") if s.get("type") == "full text"]
+    sources.sort(key=lambda s: s.get("lang") != language)
+    for source in sources:
+        url = normalize_space(source.text or "").strip("'\"")
+        if re.match(r"^https?://[^/\s]+", url):
+            return quote(url, safe=":/?&=#%+,;~@!$*()'")
+    return None
+
+
+def _status(value: str, signed: dt.date | None, in_force: dt.date | None,
+            inactive: str) -> str | None:
+    if inactive:
+        return "repealed"
+    low = value.lower()
+    if low in _STATUS:
+        return _STATUS[low]
+    if "signed" in low and not in_force:
+        return "signed-not-in-force"
+    return None
