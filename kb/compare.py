@@ -314,7 +314,9 @@ class Counterparts:
     def to_pandas(self):
         import pandas as pd
 
-        return pd.DataFrame(self.records())
+        return pd.DataFrame(self.records(), columns=["group", "rank", "citation", "id",
+                                                     "jurisdiction", "score", "strength",
+                                                     "source_url"])
 
 
 def counterparts(

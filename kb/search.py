@@ -240,7 +240,8 @@ class SearchResult(BaseModel):
 
         from kb.export import result_records
 
-        return pd.DataFrame(result_records(self))
+        columns = [f for f in Hit.model_fields if f != "sort"]
+        return pd.DataFrame(result_records(self), columns=columns)
 
 
 HIT_FIELDS = tuple(f for f in Hit.model_fields if f not in ("snippet", "score", "sort"))
