@@ -434,6 +434,72 @@ def import_(
 
 
 @app.command()
+def crawl(
+    source: Annotated[str | None, typer.Argument(help="Source id (see --list).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1,
+                                              help="At most N targets.")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the sources.")] = False,
+    health_: Annotated[bool, typer.Option("--health", help="Run every parser on its saved "
+                                          "responses and report any that yields nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Fetch official texts politely (robots.txt, rate limits, conditional GET, cache) into
+    the record store; a crawl stopped halfway resumes where it stopped. Then run `kb index`.
+
+    Example: kb crawl uk_legislation --limit 2
+    """
+    from crawlers import runner
+
+    if list_:
+        sources = runner.list_sources()
+        if as_json:
+            _dump(sources)
+            return
+        for item in sources:
+            console.print(f"[bold]{item['id']}[/] ({item['jurisdiction']}, {item['format']}): "
+                          f"{escape(item['name'])} - {len(item.get('targets', []))} targets")
+        return
+    if health_:
+        report = runner.health()
+        if as_json:
+            _dump(report)
+        else:
+            for item in report:
+                mark = "[green]ok[/]" if item["ok"] else "[red]FAILING[/]"
+                console.print(f"{mark} {item['source']}: {item['records']} records, "
+                              f"{item['provisions']} provisions from {item['fixtures']} saved "
+                              f"responses {escape('; '.join(item['errors']))}")
+        raise typer.Exit(0 if all(i["ok"] for i in report) else 1)
+    if not source:
+        _fail(KBError("name a source (kb crawl --list), or use --list / --health"))
+    kb = _kb()
+    with _progress() as bar:
+        task = bar.add_task(source, total=None)
+
+        def progress(event: dict) -> None:
+            bar.update(task, total=event.get("total"), completed=event.get("index", 0),
+                       description=f"{source}: {event.get('target', '')}")
+
+        try:
+            summary = runner.crawl(source, kb.store, kb.settings, limit=limit, progress=progress)
+        except KBError as exc:
+            _fail(exc)
+        except (KeyError, ValueError) as exc:
+            _fail(KBError(str(exc)))
+    data = summary.as_dict()
+    if as_json:
+        _dump(data)
+    else:
+        counts = ", ".join(f"{k} {data[k]}" for k in
+                           ("fetched", "not_modified", "new", "changed", "unchanged", "failed"))
+        console.print(f"{source}: {counts}")
+        for failure in data.get("failures", []):
+            console.print(f"[red]failed[/] {escape(str(failure))}")
+        err.print("run `kb index` to make new texts searchable")
+    raise typer.Exit(0 if not data.get("failed") else 1)
+
+
+@app.command()
 def formats() -> None:
     """List the document formats `kb import` reads.
 

@@ -5,6 +5,7 @@ The CLI, the HTTP API and notebooks all go through ``KnowledgeBase``, so they an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,34 +34,38 @@ from kb.search import SearchQuery, SearchResult
 from kb.store import RecordStore
 
 
+def _portion_key(eid: str) -> str:
+    """``art_44``, ``dieu_44``, ``sec_44`` -> ``44``: the same portion, whatever its prefix."""
+    return re.sub(r"^[a-z]+_", "", eid.split("__")[-1])
+
+
 def merge(curated: Instrument, imported: Instrument) -> Instrument:
     """A curated entry enriched with the official text of the same work.
 
     The curated metadata (summaries, topics, Vietnamese titles) is kept; the provisions are the
-    imported ones, each carrying the curated summary of the same eId where there is one;
-    curated provisions the import lacks are kept too.
+    imported ones, each carrying the curated summary of the same portion where there is one
+    (matched by eId, else by its number); curated provisions the import lacks are kept too.
     """
     summaries = {p.eid: p for p in curated.provisions}
+    by_key = {_portion_key(p.eid): p.eid for p in curated.provisions}
     provisions = []
     for prov in imported.provisions:
-        extra = summaries.pop(prov.eid, None)
+        eid = prov.eid if prov.eid in summaries else by_key.get(_portion_key(prov.eid))
+        extra = summaries.pop(eid, None) if eid else None
         if extra is not None:
-            prov = prov.model_copy(
-                update={
-                    "summary": extra.summary,
-                    "topics": prov.topics or extra.topics,
-                    "strength": extra.strength or prov.strength,
-                }
-            )
+            prov = prov.model_copy(update={
+                "summary": extra.summary,
+                "topics": prov.topics or extra.topics,
+                "strength": extra.strength or prov.strength,
+            })
         provisions.append(prov)
-    provisions.extend(summaries.values())
-    return curated.model_copy(
-        update={
-            "provisions": provisions,
-            "provenance": imported.provenance,
-            "version": imported.version,
-        }
-    )
+    taken = {p.eid for p in provisions}
+    provisions.extend(p for p in summaries.values() if p.eid not in taken)
+    return curated.model_copy(update={
+        "provisions": provisions,
+        "provenance": imported.provenance,
+        "version": imported.version,
+    })
 
 
 @dataclass

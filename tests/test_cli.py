@@ -147,3 +147,18 @@ def test_serve_builds_the_index_and_answers(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_crawl_list_and_health() -> None:
+    code, out, _ = run("crawl", "--list", "--json")
+    assert code == 0
+    ids = {s["id"] for s in json.loads(out)}
+    assert {"uk_legislation", "eu_eurlex", "us_federal_register", "us_ecfr", "jp_egov",
+            "tota"} <= ids
+    code, out, _ = run("crawl", "--health", "--json")
+    assert code == 0 and all(item["ok"] and item["records"] for item in json.loads(out))
+
+
+def test_crawl_unknown_source() -> None:
+    code, _, err = run("crawl", "atlantis")
+    assert code != 0 and "unknown source" in err
