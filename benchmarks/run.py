@@ -191,7 +191,7 @@ def bench_elastic(n: int, rounds: int, es_url: str) -> dict[str, Any]:
     from kb.backends.elastic import ElasticBackend
 
     prefix = "regkb-bench"
-    backend = ElasticBackend(Elasticsearch(es_url, request_timeout=300), prefix)
+    backend = ElasticBackend(Elasticsearch(es_url).options(request_timeout=300), prefix)
     result: dict[str, Any] = {"index": time_index(backend, n)}
     result["raw"] = raw_elastic(es_url, n)
     result["index_vs_raw"] = round(result["index"]["provisions_per_s"]

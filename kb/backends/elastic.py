@@ -256,13 +256,15 @@ class ElasticBackend(Backend):
                 body["settings"] = {**body["settings"], "refresh_interval": "-1"}
                 self._call(self.es.indices.create, index=name, **body)
             done = 0
-            for ok, item in helpers.streaming_bulk(
-                self.es.options(request_timeout=120),
+            # two sender threads: the node indexes one chunk while Python analyses the next
+            for ok, item in helpers.parallel_bulk(
+                self.es.options(request_timeout=120, max_retries=3),
                 self._actions(docs, names, counts),
+                thread_count=2,
+                queue_size=4,
                 chunk_size=chunk_size,
                 raise_on_error=False,
                 raise_on_exception=True,
-                max_retries=3,
             ):
                 done += 1
                 if not ok:
