@@ -114,6 +114,29 @@ def _expand_topics(parsed: ParsedQuery) -> None:
             parsed.topic_tags.append(tag_token(topic_id))
             break
         i += 1
+    if not parsed.topics:
+        _expand_prefix(parsed)
+
+
+def _expand_prefix(parsed: ParsedQuery) -> None:
+    """A whole query of two or more words that begins a topic name ("cross-border data" for
+    "cross-border data flows") is read as that topic too."""
+    if not parsed.clauses or any(len(c) != 1 for c in parsed.clauses):
+        return
+    terms = tuple(t for c in parsed.clauses for t in c[0])
+    if len(terms) < 2:
+        return
+    tax = taxonomy()
+    for phrase, topic_id in tax.phrases():
+        if phrase[: len(terms)] == terms:
+            alternatives: list[Phrase] = [terms]
+            alternatives += [p for p in tax.expansion_phrases(topic_id) if p != terms]
+            parsed.expansions.extend(alternatives[1:])
+            alternatives.append((tag_token(topic_id),))
+            parsed.clauses = [alternatives]
+            parsed.topics.append(topic_id)
+            parsed.topic_tags.append(tag_token(topic_id))
+            return
 
 
 def _as_list(value: Any) -> list[str]:
