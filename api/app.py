@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, web
 from api.routes import compare, meta, records, search
 
 
@@ -18,4 +18,6 @@ def create_app() -> FastAPI:
     errors.install(app)
     for module in (search, records, compare, meta):
         app.include_router(module.router)
+    app.include_router(web.router)
+    app.mount("/static", web.static_files(), name="static")
     return app

@@ -79,6 +79,7 @@ class KnowledgeBase:
     def __init__(self, settings: Settings | None = None, backend: Backend | None = None):
         self.settings = settings or get_settings()
         self._backend = backend
+        self._entries: LoadResult | None = None
 
     @classmethod
     def open(
@@ -110,8 +111,12 @@ class KnowledgeBase:
             self.store.close()
 
     # -- records -----------------------------------------------------------------------
-    def load_entries(self) -> LoadResult:
-        return load_entries([Path(__file__).parent / "entries", *self.settings.entries])
+    def load_entries(self, refresh: bool = False) -> LoadResult:
+        """The curated entries, read once per knowledge base (``refresh`` to re-read)."""
+        if refresh or self._entries is None:
+            self._entries = load_entries([Path(__file__).parent / "entries",
+                                          *self.settings.entries])
+        return self._entries
 
     def records(self, entries: LoadResult | None = None) -> Iterator[Record]:
         """Every record to index: curated entries merged with stored texts, then the rest."""
@@ -135,7 +140,7 @@ class KnowledgeBase:
 
     def index(self, progress: Callable[[int], None] | None = None) -> IndexOutcome:
         """Rebuild the search index from the entries and the record store."""
-        entries = self.load_entries()
+        entries = self.load_entries(refresh=True)
         stored = self.store.count() if self.settings.store_path.exists() else 0
         report = self.backend.rebuild(self.documents(entries), progress)
         return IndexOutcome(report, entries, stored)
@@ -179,6 +184,10 @@ class KnowledgeBase:
         if not self.settings.store_path.exists():
             return None
         return self.store.get(record_id)
+
+    def entry(self, record_id: str) -> Record | None:
+        """The curated entry with this id, if there is one."""
+        return next((r for r in self.load_entries().records if r.id == record_id), None)
 
     def case_note(self, note_id: str) -> CaseNote:
         """The full case note (lessons, sources) from its entry."""

@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh machine: installs the test dependencies, starts a local
-# Elasticsearch node (scripts/elasticsearch.sh), runs ruff and pytest, stops the node.
+# The whole test suite, on a fresh machine: installs the test dependencies and Chromium,
+# starts a local Elasticsearch node (scripts/elasticsearch.sh), runs ruff and pytest, stops
+# the node.
 # Extra arguments go to pytest, e.g. scripts/test.sh -k contract -x
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+# A real browser for the web tests (Debian's chromium; Playwright drives it, nothing is
+# downloaded by Playwright itself). Installing needs root; otherwise the browser tests skip
+# unless KB_REQUIRE_BROWSER=1.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "test.sh: could not install chromium" >&2
+fi
 
 export KB_ES_PORT="${KB_ES_PORT:-9250}"
 es_url="$(scripts/elasticsearch.sh start)"

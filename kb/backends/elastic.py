@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import queue
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -132,6 +134,48 @@ def build_more_like_this(terms: list[str], query: SearchQuery) -> dict[str, Any]
         "size": query.limit,
         "_source": {"excludes": SOURCE_EXCLUDES},
     }
+
+
+_DONE = object()
+
+
+def prefetched(items: Iterable[Any], size: int = 2000) -> Iterator[Any]:
+    """Produce items in a background thread while the caller waits on the network.
+
+    Documents are analysed in Python while the node indexes the previous chunk; an error in
+    the producer (even an interrupt) is raised again in the caller, so a failed build still
+    fails loudly.
+    """
+    buffer: queue.Queue = queue.Queue(maxsize=size)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        buffer.put(item, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            buffer.put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            buffer.put(exc)
+
+    thread = threading.Thread(target=produce, name="regkb-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = buffer.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
 
 
 def _reason(exc: ApiError) -> str:
@@ -256,15 +300,13 @@ class ElasticBackend(Backend):
                 body["settings"] = {**body["settings"], "refresh_interval": "-1"}
                 self._call(self.es.indices.create, index=name, **body)
             done = 0
-            # two sender threads: the node indexes one chunk while Python analyses the next
-            for ok, item in helpers.parallel_bulk(
-                self.es.options(request_timeout=120, max_retries=3),
-                self._actions(docs, names, counts),
-                thread_count=2,
-                queue_size=4,
+            for ok, item in helpers.streaming_bulk(
+                self.es.options(request_timeout=120),
+                prefetched(self._actions(docs, names, counts)),
                 chunk_size=chunk_size,
                 raise_on_error=False,
                 raise_on_exception=True,
+                max_retries=3,
             ):
                 done += 1
                 if not ok:
