@@ -140,7 +140,7 @@ def provision_doc(
     topics = tax.with_ancestors(own)
     strength, exceptions = prov.strength, list(prov.exceptions)
     if is_treaty and prov.text and strength is None:
-        strength, found = classify_strength(prov.text)
+        strength, found = classify_strength(prov.text, prov.heading)
         exceptions = exceptions or found
     body = prov.text or prov.summary or ""
     return {

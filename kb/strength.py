@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import re
 
+_QUALIFIER = r"(?:,\s*[^,.;]{1,40},)?"  # "shall, where possible, work towards"
 _BEST_ENDEAVOUR = re.compile(
-    r"\b(shall|will)\s+(endeavou?r|make (every|reasonable) efforts?|seek to|strive)"
-    r"|\bshould\b|\brecogni[sz]e[sd]?\s+the\s+importance\b|\bshall\s+(cooperate|encourage|promote)"
+    rf"\b(shall|will){_QUALIFIER}\s+(endeavou?r|make (every|reasonable) efforts?|seek to|strive"
+    r"|work towards)"
+    r"|\bshould\b|\brecogni[sz]e[sd]?\s+(the\s+(importance|benefits?|value)|that)\b"
+    rf"|\bshall{_QUALIFIER}\s+(co-?operate|encourage|promote)"
     r"|\bendeavou?r\s+to\b|\bas\s+appropriate\b.{0,40}\bcooperat",
     re.IGNORECASE,
 )
-_BINDING = re.compile(r"\b(shall|must)\b(?!\s+(endeavou?r|seek|strive))", re.IGNORECASE)
+_BINDING = re.compile(
+    rf"\b(shall|must)\b(?!{_QUALIFIER}\s+(endeavou?r|seek|strive|work towards))", re.IGNORECASE
+)
+_DEFINITIONS = re.compile(r"^\s*(definitions?|interpretation|objectives?|scope)\b", re.IGNORECASE)
 _PERMISSIVE = re.compile(r"\bmay\b", re.IGNORECASE)
 
 _EXCEPTIONS = {
@@ -26,14 +32,18 @@ _EXCEPTIONS = {
 }
 
 
-def classify_strength(text: str) -> tuple[str, list[str]]:
+def classify_strength(text: str, heading: str | None = None) -> tuple[str, list[str]]:
     """(strength, exceptions) of a provision's text.
 
     A provision with any binding obligation ("shall", "shall not") is binding even if it also
-    has softer paragraphs; one whose only obligations are "shall endeavour"/"should"/"recognise
-    the importance" is best-endeavour; "may" alone is permissive.
+    has softer paragraphs; one whose only obligations are "shall endeavour", "shall work
+    towards", "should" or "recognise the importance" is best-endeavour; "may" alone is
+    permissive; definitions, objectives and scope articles oblige no one.
     """
     cleaned = re.sub(r"\s+", " ", text)
+    exceptions = [name for name, pattern in _EXCEPTIONS.items() if pattern.search(cleaned)]
+    if heading and _DEFINITIONS.match(heading):
+        return "none", exceptions  # definitions and objectives oblige no one
     soft = len(_BEST_ENDEAVOUR.findall(cleaned))
     hard_spans = [
         m for m in _BINDING.finditer(cleaned) if not _BEST_ENDEAVOUR.match(cleaned, m.start())
@@ -51,5 +61,4 @@ def classify_strength(text: str) -> tuple[str, list[str]]:
         strength = "permissive"
     else:
         strength = "none"
-    exceptions = [name for name, pattern in _EXCEPTIONS.items() if pattern.search(cleaned)]
     return strength, exceptions

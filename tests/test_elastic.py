@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -194,3 +195,46 @@ def test_unreachable_cluster_is_backend_unavailable() -> None:
         backend.search(SearchQuery(text="x"))
     assert backend.health()["status"] == "unavailable"
     assert not backend.exists()
+
+
+def test_cli_uses_the_configured_elasticsearch_backend(es_url: str, tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from kb.cli import app
+
+    prefix = f"regkb-test-cli-{uuid.uuid4().hex[:8]}"
+    env = {"KB_BACKEND": "elasticsearch", "KB_ELASTICSEARCH_URL": es_url,
+           "KB_INDEX_PREFIX": prefix, "KB_HOME": str(tmp_path)}
+    runner = CliRunner()
+    try:
+        assert runner.invoke(app, ["index"], env=env).exit_code == 0
+        result = runner.invoke(app, ["search", "dau gia tan so", "--json"], env=env)
+        assert result.exit_code == 0 and json.loads(result.stdout)["total"] > 0
+        stats = json.loads(runner.invoke(app, ["stats", "--json"], env=env).stdout)
+        assert stats["backend"] == "elasticsearch" and stats["health"]["status"] == "ok"
+        assert stats["instruments"] >= 60
+        shown = runner.invoke(app, ["search", "spectrum auction", "--show-query"], env=env)
+        assert '"multi_match"' in shown.stderr
+    finally:
+        drop_prefix(elastic_backend(es_url, prefix))
+
+
+def test_comparisons_on_elasticsearch_match_the_embedded_backend(
+    es_backend: ElasticBackend, tmp_path
+) -> None:
+    from kb.backends.sqlite import SQLiteBackend
+
+    es_backend.rebuild(record_docs(records()))
+    lite = SQLiteBackend(tmp_path / "index.sqlite")
+    lite.rebuild(record_docs(records()))
+    grids = [KnowledgeBase(Settings(home=tmp_path), backend=b).compare(
+        ["digital-economy/cross-border-data", "spectrum/auction"], "ipef",
+        agreements=["testfta"]) for b in (es_backend, lite)]
+    assert grids[0].counts() == grids[1].counts()
+    es_kb = KnowledgeBase(Settings(home=tmp_path), backend=es_backend)
+    assert es_kb.coverage(["sg", "vn"]).counts == KnowledgeBase(
+        Settings(home=tmp_path), backend=lite).coverage(["sg", "vn"]).counts
+    near = es_kb.counterparts("/akn/sg/act/2012/26/~sec_26")
+    assert "sg" not in near.groups and near.groups
