@@ -13,20 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from kb import ids
 
-DocType = Literal[
-    "act",
-    "regulation",
-    "decree",
-    "circular",
-    "decision",
-    "guideline",
-    "standard",
-    "treaty",
-    "agreement-chapter",
-    "court-decision",
-    "bill",
-    "doc",
-]
+DocType = Literal[ids.DOC_TYPES]  # one list, kept in kb.ids
 Status = Literal["in-force", "amended", "repealed", "draft", "signed-not-in-force", "unknown"]
 Strength = Literal["binding", "best-endeavour", "permissive", "none"]
 ProvisionKind = Literal[

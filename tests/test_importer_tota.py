@@ -94,7 +94,7 @@ def test_metadata() -> None:
     body = _chapter("CHAPTER 1", "X", ("ARTICLE 1.1", "A", "T."))
     doc = tota.parse(_treaty(body, "SGP AUS XXX", meta), "pta_7.xml")[0]
     assert doc.parties == ["sg", "au"]
-    assert doc.notes == ["party XXX has no alpha-2 code in the importer's table"]
+    assert doc.notes == ["party XXX is not an ISO 3166-1 alpha-3 code"]
     assert doc.native_ids == {"tota": "pta_7", "wto_rta": "60"}
     assert (doc.jurisdiction, doc.doc_type, doc.language) == ("int", "treaty", "en")
     assert (doc.date, doc.in_force, doc.status) == (dt.date(2003, 2, 17), None, "in-force")

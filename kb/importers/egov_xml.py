@@ -37,6 +37,7 @@ from lxml import etree
 
 from kb.errors import ImportFailed
 from kb.importers import _kanji
+from kb.importers._xml import parse_xml
 from kb.importers.base import ParsedDocument
 from kb.models import Provision
 from kb.text import normalize_space
@@ -87,11 +88,7 @@ def sniff(data: bytes, filename: str) -> int:
 
 
 def parse(data: bytes, filename: str) -> list[ParsedDocument]:
-    try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False,
-                                                             no_network=True, huge_tree=True))
-    except etree.XMLSyntaxError as exc:
-        raise ImportFailed(f"{filename}: not well-formed XML: {exc}") from exc
+    root = parse_xml(data, filename)
     _check_api_result(root, filename)
     law = root if root.tag == "Law" else root.find(".//Law")
     if law is None:

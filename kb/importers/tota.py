@@ -40,27 +40,14 @@ from urllib.parse import quote
 from lxml import etree
 
 from kb.errors import ImportFailed
+from kb.importers._xml import parse_xml
 from kb.importers.base import ParsedDocument
 from kb.models import Provision
+from kb.taxonomy import jurisdictions
 from kb.text import normalize_space
 
 FORMAT = "tota"
 
-ISO3_TO_ISO2 = {
-    "ARG": "ar", "ARM": "am", "AUS": "au", "AUT": "at", "BEL": "be", "BGR": "bg", "BHR": "bh",
-    "BLR": "by", "BRA": "br", "BRN": "bn", "CAN": "ca", "CHE": "ch", "CHL": "cl", "CHN": "cn",
-    "COL": "co", "CRI": "cr", "CYP": "cy", "CZE": "cz", "DEU": "de", "DNK": "dk", "ECU": "ec",
-    "EGY": "eg", "ESP": "es", "EST": "ee", "FIN": "fi", "FRA": "fr", "GBR": "gb", "GRC": "gr",
-    "GTM": "gt", "HKG": "hk", "HND": "hn", "HRV": "hr", "HUN": "hu", "IDN": "id", "IND": "in",
-    "IRL": "ie", "ISL": "is", "ISR": "il", "ITA": "it", "JOR": "jo", "JPN": "jp", "KAZ": "kz",
-    "KGZ": "kg", "KHM": "kh", "KOR": "kr", "LAO": "la", "LIE": "li", "LKA": "lk", "LTU": "lt",
-    "LUX": "lu", "LVA": "lv", "MAR": "ma", "MEX": "mx", "MLT": "mt", "MMR": "mm", "MNG": "mn",
-    "MYS": "my", "NIC": "ni", "NLD": "nl", "NOR": "no", "NZL": "nz", "OMN": "om", "PAK": "pk",
-    "PAN": "pa", "PER": "pe", "PHL": "ph", "POL": "pl", "PRT": "pt", "ROU": "ro", "RUS": "ru",
-    "SAU": "sa", "SGP": "sg", "SLV": "sv", "SRB": "rs", "SVK": "sk", "SVN": "si", "SWE": "se",
-    "THA": "th", "TUR": "tr", "TWN": "tw", "UKR": "ua", "URY": "uy", "USA": "us", "VNM": "vn",
-    "ZAF": "za",
-}
 _SMALL_WORDS = {
     "a", "an", "and", "as", "at", "between", "by", "for", "from", "in", "into", "of", "on",
     "or", "the", "to", "under", "upon", "with", "within", "without", "via", "vis-à-vis",
@@ -89,11 +76,7 @@ def sniff(data: bytes, filename: str) -> int:
 
 
 def parse(data: bytes, filename: str) -> list[ParsedDocument]:
-    try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False,
-                                                             no_network=True, huge_tree=True))
-    except etree.XMLSyntaxError as exc:
-        raise ImportFailed(f"{filename}: not well-formed XML: {exc}") from exc
+    root = parse_xml(data, filename)
     if root.tag != "treaty":
         raise ImportFailed(f"{filename}: root element is <{root.tag}>, not a ToTA <treaty>")
     meta = root.find("meta")
@@ -118,10 +101,11 @@ def parse(data: bytes, filename: str) -> list[ParsedDocument]:
     parties = []
     for code in meta.iterfind("parties/partyisocode"):
         iso3 = normalize_space(code.text or "").upper()
-        if iso3 in ISO3_TO_ISO2:
-            parties.append(ISO3_TO_ISO2[iso3])
+        code2 = jurisdictions().by_alpha3(iso3) if iso3 else None
+        if code2:
+            parties.append(code2)
         elif iso3:
-            notes.append(f"party {iso3} has no alpha-2 code in the importer's table")
+            notes.append(f"party {iso3} is not an ISO 3166-1 alpha-3 code")
     signed = _date(meta, "date_signed", filename)
     in_force = _date(meta, "date_into_force", filename)
     return [ParsedDocument(
