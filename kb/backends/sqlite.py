@@ -269,55 +269,44 @@ class SQLiteBackend(Backend):
             raise BackendUnavailable(f"index error: {exc}") from exc
 
     def search(self, query: SearchQuery) -> SearchResult:
+        """One statement, so the full-text match is evaluated once for the count, the page
+        of hits (bm25, or newest first when there is no text) and the facets."""
         parsed = query.parsed()
         cte, params = self._matched_cte(query, parsed)
-        if parsed.empty:
-            order = "m.date DESC, m.rowid"
-        elif query.filters() or query.date_from or query.date_to:
-            order = "m.score, m.rowid"
-        else:
-            order = None
-        if order is None:  # FTS5 ranks and limits internally: the fast path
-            rows = self._execute(
-                "SELECT d.data, m.rank FROM (SELECT rowid, rank FROM fts WHERE fts MATCH ? "
-                "ORDER BY rank LIMIT ? OFFSET ?) m CROSS JOIN docs d ON d.rowid = m.rowid "
-                "ORDER BY m.rank",
-                [params[0], query.limit, query.offset],
-            )
-            total = self._execute(f"SELECT count(*) FROM ({cte})", params)[0][0]
-        else:  # rank ids only, then fetch the page's documents
-            rows = self._execute(
-                f"WITH m AS MATERIALIZED ({cte}) SELECT d.data, x.score FROM "
-                f"(SELECT rowid, score, date FROM m ORDER BY {order} LIMIT ? OFFSET ?) x "
-                f"CROSS JOIN docs d ON d.rowid = x.rowid ORDER BY {order.replace('m.', 'x.')}",
-                [*params, query.limit, query.offset],
-            )
-            total = self._execute(f"SELECT count(*) FROM ({cte})", params)[0][0]
-        hits = [make_hit(json.loads(row[0]), parsed, -row[1]) for row in rows]
-        facets: dict[str, dict[str, int]] = {}
-        exact = True
-        if query.facets:
-            exact = total <= FACET_EXACT_LIMIT
-            facets = self._facets(cte, params, 1.0 if exact else total / FACET_EXACT_LIMIT)
-        return SearchResult(total=total, hits=hits, facets=facets, facets_exact=exact)
-
-    def _facets(self, cte: str, params: list[Any], scale: float) -> dict[str, dict[str, int]]:
-        """Facet counts; above FACET_EXACT_LIMIT matches, estimated from a sample of them."""
-        fields = ", ".join(f"'{f}'" for f in FACET_FIELDS)
-        sample = "" if scale == 1.0 else f" LIMIT {FACET_EXACT_LIMIT}"
-        rows = self._execute(
-            f"WITH m AS MATERIALIZED ({cte}{sample}) SELECT t.field, t.value, count(*) FROM m "
-            f"CROSS JOIN terms t ON t.doc = m.rowid WHERE t.field IN ({fields}) "
-            "GROUP BY t.field, t.value",
-            params,
+        order = "date DESC, rowid" if parsed.empty else "score, rowid"
+        facet_fields = ", ".join(f"'{f}'" for f in FACET_FIELDS)
+        facets_sql = (
+            " UNION ALL SELECT 2, t.field, t.value, count(*) FROM "
+            f"(SELECT rowid FROM m LIMIT {FACET_EXACT_LIMIT}) s CROSS JOIN terms t "
+            f"ON t.doc = s.rowid WHERE t.field IN ({facet_fields}) GROUP BY t.field, t.value"
+            if query.facets else ""
         )
-        facets: dict[str, dict[str, int]] = {"kind": {}}
-        for field, value, count in rows:
-            facets.setdefault(field, {})[value] = round(count * scale)
-        return {
-            f: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
-            for f, v in facets.items()
-        }
+        rows = self._execute(
+            f"WITH m AS MATERIALIZED ({cte}), "
+            f"page AS (SELECT rowid, score, date FROM m ORDER BY {order} LIMIT ? OFFSET ?) "
+            "SELECT 0, NULL, NULL, count(*) FROM m "
+            "UNION ALL SELECT 1, d.data, p.score, p.rowid FROM page p "
+            f"CROSS JOIN docs d ON d.rowid = p.rowid{facets_sql}",
+            [*params, query.limit, query.offset],
+        )
+        total = next(r[3] for r in rows if r[0] == 0)
+        page = [r for r in rows if r[0] == 1]
+        if parsed.empty:
+            page.sort(key=lambda r: r[3])
+            page.sort(key=lambda r: json.loads(r[1]).get("date") or "", reverse=True)
+        else:
+            page.sort(key=lambda r: (r[2], r[3]))
+        hits = [make_hit(json.loads(r[1]), parsed, -r[2]) for r in page]
+        facets: dict[str, dict[str, int]] = {}
+        exact = total <= FACET_EXACT_LIMIT
+        if query.facets:
+            scale = 1.0 if exact else total / FACET_EXACT_LIMIT
+            found: dict[str, dict[str, int]] = {"kind": {}}
+            for _, field, value, count in (r for r in rows if r[0] == 2):
+                found.setdefault(field, {})[value] = round(count * scale)
+            facets = {f: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
+                      for f, v in found.items()}
+        return SearchResult(total=total, hits=hits, facets=facets, facets_exact=exact)
 
     def get(self, doc_id: str) -> IndexDoc | None:
         row = self._conn().execute("SELECT data FROM docs WHERE id = ?", (doc_id,)).fetchone()
