@@ -214,7 +214,8 @@ def write_results(all_results: dict[str, Any]) -> None:
     lines = ["# Benchmark results", "",
              "Produced by `python benchmarks/run.py --n N --es-url URL --write-results`; "
              "the raw JSON is in `benchmarks/results/`.", ""]
-    for path in sorted(RESULTS.glob("*.json"), key=lambda p: int(p.stem)):
+    numbered = [p for p in RESULTS.glob("*.json") if p.stem.isdigit()]
+    for path in sorted(numbered, key=lambda p: int(p.stem)):
         data = json.loads(path.read_text())
         m = data["machine"]
         lines += [f"## N = {int(path.stem):,} provisions", "",
@@ -237,6 +238,15 @@ def write_results(all_results: dict[str, Any]) -> None:
             for name, r in data["backends"].items()), ""]
         if data.get("notes"):
             lines += [data["notes"], ""]
+    web = RESULTS / "web-search.json"
+    if web.exists():
+        data = json.loads(web.read_text())
+        lines += ["## Web search page", "",
+                  f"`python benchmarks/web_search.py`: {data['requests']} requests over "
+                  f"{len(data['queries'])} searches, full render through the app, "
+                  f"{data['documents']:,} documents ({data['stored_records']:,} stored records "
+                  f"plus the bundled entries): p50 {data['p50_ms']} ms, p95 {data['p95_ms']} ms "
+                  "(target: p95 under 200 ms).", ""]
     (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines))
     del all_results
 

@@ -27,7 +27,7 @@ from kb.compare import (
 from kb.config import Settings, get_settings
 from kb.documents import IndexDoc, record_docs
 from kb.errors import RecordNotFound
-from kb.ids import InvalidId, kind_of
+from kb.ids import InvalidId, kind_of, split_provision_id
 from kb.load import LoadResult, load_entries
 from kb.models import CaseNote, Instrument, Record
 from kb.search import SearchQuery, SearchResult
@@ -217,15 +217,28 @@ class KnowledgeBase:
                         topic_names=topics)
 
     def diff(self, left: str, right: str) -> Diff:
-        """Word-level diff of two provisions (by id) or two texts."""
-        texts = []
-        for value in (left, right):
-            if value.startswith("/akn/"):
-                doc = self.get(value)
-                texts.append((doc["text"] or "", doc["id"]))
-            else:
-                texts.append((value, None))
+        """Word-level diff of two provisions or two texts.
+
+        A provision is named by its id, or by ``{id}@v{N}`` for the text it had in version N
+        of its instrument in the record store (two versions of the same provision).
+        """
+        texts = [(self.provision_text(v), v) if v.startswith("/akn/") else (v, None)
+                 for v in (left, right)]
         return diff_texts(texts[0][0], texts[1][0], texts[0][1], texts[1][1])
+
+    def provision_text(self, ref: str) -> str:
+        match = re.fullmatch(r"(?P<id>/akn/.+)@v(?P<version>\d+)", ref.strip())
+        if not match:
+            return self.get(ref)["text"] or ""
+        work_id, eid = split_provision_id(match["id"])
+        record = self.store.get(work_id, version=int(match["version"])) if \
+            self.settings.store_path.exists() else None
+        if not isinstance(record, Instrument):
+            raise RecordNotFound(f"no version {match['version']} of {work_id!r} in the store")
+        for prov in record.provisions:
+            if prov.eid == eid:
+                return prov.text or prov.summary or ""
+        raise RecordNotFound(f"{eid!r} is not in version {match['version']} of {work_id!r}")
 
     def counterparts(
         self, provision_or_text: str, limit: int = 20, per_group: int = 3,

@@ -184,3 +184,22 @@ def test_cli_import_json_shape(corpus: Path, tmp_path: Path) -> None:
     item = data["imported"][0]
     assert set(item) >= {"id", "title", "provisions", "source_url", "status"}
     assert item["source_url"].startswith("file://") and item["status"] == "new"
+
+
+def test_diff_of_two_versions_of_a_provision(tmp_path: Path, corpus: Path) -> None:
+    from kb.config import Settings
+
+    kb = KnowledgeBase(Settings(home=tmp_path / "home"))
+    source = tmp_path / "dripa.akn.xml"
+    shutil.copy(corpus / "akn" / "uk-ukpga-2014-27.enacted.akn.xml", source)
+    work = import_paths([source], kb.store).imported[0]["id"]
+    first = kb.store.get(work).provisions
+    target = next(p for p in first if p.text and " retention " in p.text)
+    source.write_text(source.read_text(encoding="utf-8").replace(" retention ", " keeping "),
+                      encoding="utf-8")
+    import_paths([source], kb.store)
+    ref = f"{work}/~{target.eid}"
+    diff = kb.diff(f"{ref}@v1", f"{ref}@v2")
+    assert "[-retention-]{+keeping+}" in diff.text()
+    with pytest.raises(Exception, match="no version 9"):
+        kb.diff(f"{ref}@v1", f"{ref}@v9")

@@ -57,13 +57,13 @@ def coverage(
 @router.get("/compare/diff")
 def diff(
     kb: KBDep,
-    left: Annotated[str, Query(min_length=1, max_length=300, description="provision id")],
-    right: Annotated[str, Query(min_length=1, max_length=300, description="provision id")],
+    left: Annotated[str, Query(min_length=1, max_length=300,
+                               description="provision id, or {id}@v{N} for a stored version")],
+    right: Annotated[str, Query(min_length=1, max_length=300,
+                                description="provision id, or {id}@v{N} for a stored version")],
 ) -> dict[str, Any]:
     """Word-level diff of two provisions, as operations, text and HTML."""
-    for value in (left, right):
-        kb.get(value)  # 404 for unknown ids
-    return kb.diff(left, right).to_dict()
+    return kb.diff(left, right).to_dict()  # unknown ids or versions are 404
 
 
 class PastedText(BaseModel):
