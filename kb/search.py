@@ -89,8 +89,13 @@ def parse_query(text: str, expand: bool = True) -> ParsedQuery:
 
 
 def _expand_topics(parsed: ParsedQuery) -> None:
-    """Replace the clauses that spell a topic label or synonym by one clause that also
-    accepts every other label and synonym of the topic (both languages) and its tag."""
+    """Replace the clauses that spell a topic label or synonym (either language) by one clause
+    that also accepts the topic's tag.
+
+    Every text that contains a label or synonym of a topic carries its tag (imports are
+    auto-tagged with the same synonyms, entries are tagged by hand), so matching the tag finds
+    them all in one cheap term lookup instead of a dozen phrase queries; the other labels and
+    synonyms are kept for highlighting."""
     tax = taxonomy()
     i = 0
     while i < len(parsed.clauses):
@@ -103,13 +108,9 @@ def _expand_topics(parsed: ParsedQuery) -> None:
                 j += 1
             if terms != phrase:
                 continue
-            alternatives: list[Phrase] = [phrase]
-            for other in tax.expansion_phrases(topic_id):
-                if other not in alternatives:
-                    alternatives.append(other)
-            parsed.expansions.extend(a for a in alternatives[1:] if a not in parsed.expansions)
-            alternatives.append((tag_token(topic_id),))
-            parsed.clauses[i:j] = [alternatives]
+            others = [p for p in tax.expansion_phrases(topic_id) if p != phrase]
+            parsed.expansions.extend(a for a in others if a not in parsed.expansions)
+            parsed.clauses[i:j] = [[phrase, (tag_token(topic_id),)]]
             parsed.topics.append(topic_id)
             parsed.topic_tags.append(tag_token(topic_id))
             break
@@ -129,11 +130,8 @@ def _expand_prefix(parsed: ParsedQuery) -> None:
     tax = taxonomy()
     for phrase, topic_id in tax.phrases():
         if phrase[: len(terms)] == terms:
-            alternatives: list[Phrase] = [terms]
-            alternatives += [p for p in tax.expansion_phrases(topic_id) if p != terms]
-            parsed.expansions.extend(alternatives[1:])
-            alternatives.append((tag_token(topic_id),))
-            parsed.clauses = [alternatives]
+            parsed.expansions.extend(p for p in tax.expansion_phrases(topic_id) if p != terms)
+            parsed.clauses = [[terms, (tag_token(topic_id),)]]
             parsed.topics.append(topic_id)
             parsed.topic_tags.append(tag_token(topic_id))
             return
