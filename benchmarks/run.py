@@ -296,7 +296,15 @@ def main() -> None:
         results["backends"]["elasticsearch"] = bench_elastic(args.n, args.rounds, args.es_url)
         print(json.dumps(results["backends"]["elasticsearch"], indent=1), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{args.n}.json").write_text(json.dumps(results, indent=2) + "\n")
+    path = RESULTS / f"{args.n}.json"
+    if path.exists():  # keep the other backends' figures when only some were re-run
+        previous = json.loads(path.read_text())
+        results["backends"] = {**previous.get("backends", {}), **results["backends"]}
+        results.setdefault("dates", previous.get("dates", {}))
+    results.setdefault("dates", {})
+    for name in wanted:
+        results["dates"][name] = results["date"]
+    path.write_text(json.dumps(results, indent=2) + "\n")
     if args.write_results:
         write_results(results)
 

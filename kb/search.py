@@ -23,6 +23,7 @@ from kb.taxonomy import jurisdictions, tag_token, taxonomy
 from kb.text import analyze, iter_tokens
 
 MAX_QUERY_LENGTH = 500
+FACET_EXACT_LIMIT = 5000  # beyond this many matches, backends may estimate facet counts
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 

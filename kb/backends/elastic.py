@@ -27,7 +27,15 @@ from kb.backends.base import Backend, BuildReport, Progress
 from kb.config import Settings
 from kb.documents import FACET_FIELDS, IndexDoc
 from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
-from kb.search import Hit, ParsedQuery, Phrase, SearchQuery, SearchResult, make_hit
+from kb.search import (
+    FACET_EXACT_LIMIT,
+    Hit,
+    ParsedQuery,
+    Phrase,
+    SearchQuery,
+    SearchResult,
+    make_hit,
+)
 from kb.text import analyze
 
 MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
@@ -83,7 +91,10 @@ def build_daterange_query(query: SearchQuery) -> list[dict[str, Any]]:
 
 
 def build_facets() -> dict[str, Any]:
-    return {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS}
+    """Terms aggregations under a sampler: exact up to FACET_EXACT_LIMIT matches, estimated
+    from the best-scoring ones beyond (as the embedded backend does)."""
+    terms = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS}
+    return {"sample": {"sampler": {"shard_size": FACET_EXACT_LIMIT}, "aggs": terms}}
 
 
 def build_search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
@@ -428,10 +439,18 @@ class ElasticBackend(Backend):
             make_hit(h["_source"], parsed, h.get("_score") or 0.0, h.get("sort"))
             for h in res["hits"]["hits"]
         ]
-        facets = {}
-        for name, agg in (res.get("aggregations") or {}).items():
-            facets[name] = {b["key"]: b["doc_count"] for b in agg["buckets"]}
-        return SearchResult(total=res["hits"]["total"]["value"], hits=hits, facets=facets)
+        total = res["hits"]["total"]["value"]
+        facets: dict[str, dict[str, int]] = {}
+        sample = (res.get("aggregations") or {}).get("sample")
+        exact = True
+        if sample:
+            sampled = sample.get("doc_count", 0)
+            exact = sampled >= total
+            scale = 1.0 if exact or not sampled else total / sampled
+            for name in FACET_FIELDS:
+                buckets = sample.get(name, {}).get("buckets", [])
+                facets[name] = {b["key"]: round(b["doc_count"] * scale) for b in buckets}
+        return SearchResult(total=total, hits=hits, facets=facets, facets_exact=exact)
 
     def search(self, query: SearchQuery) -> SearchResult:
         parsed = query.parsed()

@@ -22,7 +22,15 @@ from typing import Any
 from kb.backends.base import Backend, BuildReport, Progress
 from kb.documents import FACET_FIELDS, IndexDoc
 from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
-from kb.search import Hit, ParsedQuery, Phrase, SearchQuery, SearchResult, make_hit
+from kb.search import (
+    FACET_EXACT_LIMIT,
+    Hit,
+    ParsedQuery,
+    Phrase,
+    SearchQuery,
+    SearchResult,
+    make_hit,
+)
 from kb.text import analyze
 
 SINGLE_FIELDS = (
@@ -42,7 +50,6 @@ FACET_SINGLES = ("kind", "doc_type", "status", "language", "strength")
 FTS_COLUMNS = ("a_title", "a_heading", "a_body", "a_tags")
 BM25_WEIGHTS = (8.0, 4.0, 1.0, 2.0)
 FACET_SIZE = 60
-FACET_EXACT_LIMIT = 5000  # beyond this many matches, facets are estimated from a sample
 BATCH = 2000
 
 _SCHEMA = f"""

@@ -264,3 +264,15 @@ def test_search_many_matches_search(built: Backend) -> None:
     queries = [SearchQuery(text="personal data", jurisdictions=["sg"]), SearchQuery(text="dau gia")]
     batched = built.search_many(queries)
     assert [r.total for r in batched] == [built.search(q).total for q in queries]
+
+
+def test_facets_are_exact_below_the_limit_and_estimated_above(
+    built: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exact = built.search(SearchQuery(text="", limit=1))
+    assert exact.facets_exact and sum(exact.facets["kind"].values()) == exact.total
+    module = __import__(type(built).__module__, fromlist=["FACET_EXACT_LIMIT"])
+    monkeypatch.setattr(module, "FACET_EXACT_LIMIT", 4)
+    estimated = built.search(SearchQuery(text="", limit=1))
+    assert not estimated.facets_exact and estimated.total == exact.total
+    assert abs(sum(estimated.facets["kind"].values()) - exact.total) <= 3
