@@ -225,10 +225,14 @@ READING = """## Reading these figures
   set over HTTP; for SQLite it includes the index pages mapped into memory (mmap, up to
   256 MiB). The Elasticsearch node had a 2 GiB heap (`KB_ES_HEAP=2g`); the test node uses 512 MiB.
 - Targets on this 2-core machine were: indexing at >= 80 % of the raw engine rate; search p95
-  under 50 ms at 1,000,000 provisions; p95 growing less than 2x from 100k to 1M. Met: none at
-  1M. Elasticsearch comes closest (p95 63 ms at 1M, indexing 63-67 % of raw); the embedded
-  SQLite backend is fast at the knowledge base's real size (p95 32 ms for the web page on the
-  bundled entries plus the whole corpus) but scales linearly with the number of matches.
+  under 50 ms at 1,000,000 provisions; p95 growing less than 2x from 100k to 1M. Not met.
+  Elasticsearch comes closest (p95 58 ms at 1M, 2.3x its 100k figure; indexing 53-62 % of
+  raw: Python analysis is regkb's share of the work, on the same two cores as the node); the
+  embedded SQLite backend is fast at the knowledge base's real size (p95 32 ms for the web page
+  on the bundled entries plus the whole corpus) but its cost grows with the number of matches
+  (bm25 for every match, no early termination), so broad queries at 1M take about a second.
+- Elasticsearch rows were re-measured after facets moved under a sampler (same day, same
+  corpus); the node had just been restarted, so its 100k figures include a colder JVM.
 """
 
 
