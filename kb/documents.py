@@ -1,7 +1,7 @@
 """Records -> flat index documents, the one shape both backends index.
 
 Everything a backend needs is computed here once (ancestors of topics, groups of jurisdictions,
-analyzed text, treaty commitment strength), so backends stay thin and behave the same.
+folded text, treaty commitment strength), so backends stay thin and behave the same.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from kb.models import CaseNote, Instrument, Provision, Record
 from kb.strength import classify_strength
 from kb.taxonomy import Jurisdictions, Taxonomy, jurisdictions, tag_token, taxonomy
-from kb.text import analyzed
+from kb.text import index_text
 
 IndexDoc = dict[str, Any]
 
@@ -90,6 +90,7 @@ def instrument_docs(
         "source_url": inst.source,
         "origin": inst.origin,
     }
+    title_text = index_text(inst.title)
     yield {
         **common,
         "id": inst.id,
@@ -109,7 +110,7 @@ def instrument_docs(
         "strength": None,
         "exceptions": [],
         "order": 0,
-        "a_title": analyzed(
+        "a_title": index_text(
             " ".join(
                 filter(
                     None,
@@ -118,12 +119,12 @@ def instrument_docs(
             )
         ),
         "a_heading": "",
-        "a_body": analyzed(" ".join(filter(None, [inst.summary, inst.summary_vi]))),
+        "a_body": index_text(" ".join(filter(None, [inst.summary, inst.summary_vi]))),
         "a_tags": _tags(tax, topics),
     }
     is_treaty = inst.doc_type in TREATY_TYPES
     for order, prov in enumerate(inst.provisions, start=1):
-        yield provision_doc(inst, prov, order, common, tax, is_treaty)
+        yield provision_doc(inst, prov, order, common, tax, is_treaty, title_text)
 
 
 def provision_doc(
@@ -133,6 +134,7 @@ def provision_doc(
     common: dict,
     tax: Taxonomy,
     is_treaty: bool,
+    title_text: str | None = None,
 ) -> IndexDoc:
     own = [t for t in prov.topics if t in tax]
     if not own and inst.origin == "curated":
@@ -162,9 +164,13 @@ def provision_doc(
         "strength": strength if is_treaty else None,
         "exceptions": exceptions if is_treaty else [],
         "order": prov.order or order,
-        "a_title": analyzed(" ".join(filter(None, [prov.number, inst.title]))),
-        "a_heading": analyzed(" ".join(filter(None, [prov.heading, *prov.path]))),
-        "a_body": analyzed(body if not prov.text or not prov.summary else f"{body} {prov.summary}"),
+        "a_title": " ".join(
+            filter(None, [index_text(prov.number), title_text or index_text(inst.title)])
+        ),
+        "a_heading": index_text(" ".join(filter(None, [prov.heading, *prov.path]))),
+        "a_body": index_text(
+            body if not prov.text or not prov.summary else f"{body} {prov.summary}"
+        ),
         "a_tags": _tags(tax, topics),
     }
 
@@ -207,17 +213,42 @@ def case_note_doc(
         "strength": None,
         "exceptions": [],
         "order": 0,
-        "a_title": analyzed(" ".join(filter(None, [note.title, note.title_vi]))),
+        "a_title": index_text(" ".join(filter(None, [note.title, note.title_vi]))),
         "a_heading": "",
-        "a_body": analyzed(" ".join(filter(None, parts + parts_vi))),
+        "a_body": index_text(" ".join(filter(None, parts + parts_vi))),
         "a_tags": _tags(tax, topics),
     }
 
 
+def record_date(record: Record) -> str:
+    """The date a record is listed by (its documents share it); "" when it has none."""
+    if isinstance(record, Instrument):
+        date = record.dates.main()
+        return date.isoformat() if date else ""
+    year = record.period.end or record.period.start if record.period else None
+    return f"{year:04d}-01-01" if year else ""
+
+
+def index_order(records: Iterable[Record]) -> list[Record]:
+    """Newest first, then by id: the order documents are numbered in (``seq``).
+
+    Listing without a query follows it on every backend, and the embedded backend can stop
+    early on it: when a search matches more than it ranks, it ranks the newest matches."""
+    ordered = sorted(records, key=lambda r: r.id)
+    ordered.sort(key=record_date, reverse=True)
+    return ordered
+
+
 def record_docs(records: Iterable[Record]) -> Iterator[IndexDoc]:
+    """Every record's documents in index order, each numbered by ``seq``."""
     tax, juris = taxonomy(), jurisdictions()
-    for record in records:
+    seq = 0
+    for record in index_order(records):
         if isinstance(record, Instrument):
-            yield from instrument_docs(record, tax, juris)
+            docs: Iterable[IndexDoc] = instrument_docs(record, tax, juris)
         else:
-            yield case_note_doc(record, tax, juris)
+            docs = (case_note_doc(record, tax, juris),)
+        for doc in docs:
+            seq += 1
+            doc["seq"] = seq
+            yield doc

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 DOC_TYPES = (
     "act",
@@ -72,6 +73,7 @@ class WorkId:
         return f"/akn/{self.country}/{self.doctype}{subtype}/{self.date}/{self.number}"
 
 
+@lru_cache(maxsize=65_536)
 def clean_work_id(value: str) -> str:
     """Return the canonical (lower-case, validated) form of an instrument id."""
     return str(WorkId.parse(value))

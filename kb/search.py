@@ -20,14 +20,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from kb.errors import InvalidQuery
 from kb.models import KINDS
 from kb.taxonomy import jurisdictions, tag_token, taxonomy
-from kb.text import analyze, iter_tokens
+from kb.text import iter_tokens, stem, words
 
 MAX_QUERY_LENGTH = 500
 FACET_EXACT_LIMIT = 5000  # beyond this many matches, backends may estimate facet counts
+TOTAL_EXACT_LIMIT = 10_000  # matches are counted up to this many; beyond, "at least" this many
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 
-Phrase = tuple[str, ...]  # analyzed terms; one term = a word, several = a phrase
+# folded words, not stemmed (each engine stems them as it stems the texts); one word or a phrase
+Phrase = tuple[str, ...]
 
 
 @dataclass
@@ -45,7 +47,8 @@ class ParsedQuery:
         return not self.clauses
 
     def highlight_terms(self) -> set[str]:
-        terms = {t for clause in self.clauses for phrase in clause for t in phrase}
+        """Stems to mark in a text (expansions are stemmed already)."""
+        terms = {stem(t) for clause in self.clauses for phrase in clause for t in phrase}
         terms.update(t for phrase in self.expansions for t in phrase)
         return terms
 
@@ -69,7 +72,7 @@ def parse_query(text: str, expand: bool = True) -> ParsedQuery:
             raw = bare[1:] if negate else bare
         else:
             raw = quoted
-        terms = tuple(analyze(raw))
+        terms = tuple(words(raw))
         if not terms:
             continue
         if negate:
@@ -107,11 +110,11 @@ def _expand_topics(parsed: ParsedQuery) -> None:
             ):
                 terms += parsed.clauses[j][0]
                 j += 1
-            if terms != phrase:
+            if tuple(stem(t) for t in terms) != phrase:
                 continue
             others = [p for p in tax.expansion_phrases(topic_id) if p != phrase]
             parsed.expansions.extend(a for a in others if a not in parsed.expansions)
-            parsed.clauses[i:j] = [[phrase, (tag_token(topic_id),)]]
+            parsed.clauses[i:j] = [[terms, (tag_token(topic_id),)]]
             parsed.topics.append(topic_id)
             parsed.topic_tags.append(tag_token(topic_id))
             break
@@ -128,10 +131,11 @@ def _expand_prefix(parsed: ParsedQuery) -> None:
     terms = tuple(t for c in parsed.clauses for t in c[0])
     if len(terms) < 2:
         return
+    stems = tuple(stem(t) for t in terms)
     tax = taxonomy()
     for phrase, topic_id in tax.phrases():
-        if phrase[: len(terms)] == terms:
-            parsed.expansions.extend(p for p in tax.expansion_phrases(topic_id) if p != terms)
+        if phrase[: len(stems)] == stems:
+            parsed.expansions.extend(p for p in tax.expansion_phrases(topic_id) if p != stems)
             parsed.clauses = [[terms, (tag_token(topic_id),)]]
             parsed.topics.append(topic_id)
             parsed.topic_tags.append(tag_token(topic_id))
@@ -251,9 +255,14 @@ class Hit(BaseModel):
 
 class SearchResult(BaseModel):
     total: int
+    total_exact: bool = True  # False: at least ``total`` (TOTAL_EXACT_LIMIT) matches
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = {}
     facets_exact: bool = True  # False when a backend estimated facet counts from a sample
+    # False when a backend ranked only the newest matches by relevance and listed the others
+    # after them, newest first (the embedded backend does beyond a few thousand matches); the
+    # total is exact either way
+    ranked_all: bool = True
     query: dict[str, Any] = {}
 
     def to_pandas(self):

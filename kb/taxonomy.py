@@ -50,6 +50,7 @@ class Topic:
         return self.label_vi if lang == "vi" else self.label
 
 
+@lru_cache(maxsize=4096)
 def tag_token(topic_id: str) -> str:
     """A single index term standing for a topic (FTS tokenizers split on / and -)."""
     return "tag" + re.sub(r"[^a-z0-9]", "", topic_id.replace("/", "0"))

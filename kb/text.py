@@ -1,7 +1,10 @@
 """Text analysis shared by every backend: folding, stemming, CJK bigrams, language detection.
 
-All linguistic work happens here, in Python, so the embedded SQLite index, a bare test
-Elasticsearch node and a production cluster see the very same tokens.
+Folding (lower case, diacritics off, đ -> d) and cutting CJK runs into bigrams happen here, in
+Python, so the embedded SQLite index, a bare test Elasticsearch node and a production cluster
+see the same words without any analysis plugin. Stemming is the Porter algorithm everywhere:
+SQLite's FTS5 ``porter`` tokenizer applies it at native speed, and for Elasticsearch (whose
+core distribution has no stemmer) ``stemmed`` applies the same algorithm in Python.
 
 ``fold`` maps each character to exactly one character, so offsets in folded text are offsets
 in the original: that is what lets highlights be computed on folded text and shown on the
@@ -17,7 +20,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER = snowballstemmer.stemmer("porter")  # as FTS5 porter and Lucene porter_stem
 
 # Letters that are not base letter + combining mark in Unicode, so NFD leaves them alone.
 _SPECIAL = {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ß": "s", "æ": "a", "œ": "o", "ı": "i"}
@@ -71,10 +74,14 @@ _TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK_CLASS}]+)|(?P<word>(?:(?![{_CJK_CLASS}]
 
 
 @lru_cache(maxsize=200_000)
-def _stem(token: str) -> str:
-    if len(token) <= 3 or not token.isascii() or not token.isalpha():
+def stem(token: str) -> str:
+    """Porter stem of a folded word; engines pass words under 3 letters through, as here."""
+    if len(token) < 3 or not token.isascii() or not token.isalpha():
         return token
     return _STEMMER.stemWord(token)
+
+
+_stem = stem
 
 
 def iter_tokens(text: str) -> Iterator[tuple[str, int, int]]:
@@ -110,9 +117,30 @@ def analyze(text: str | None) -> list[str]:
     return [term for term, _, _ in iter_tokens(text)]
 
 
-def analyzed(text: str | None) -> str:
-    """Index terms joined by spaces: what both backends store in their searchable fields."""
-    return " ".join(analyze(text))
+def words(text: str | None) -> list[str]:
+    """Folded words, CJK runs cut into bigrams, not stemmed: what a query hands an engine."""
+    if not text:
+        return []
+    folded = fold(text)
+    if _CJK_RE.search(folded) is None:
+        return _PLAIN_WORD_RE.findall(folded)
+    return [folded[s:e] for _, s, e in iter_tokens(text)]
+
+
+def stemmed(folded: str) -> str:
+    """Porter stems of an ``index_text``, joined by spaces: for engines without a stemmer."""
+    return " ".join([stem(word) for word in _PLAIN_WORD_RE.findall(folded)])
+
+
+def index_text(text: str | None) -> str:
+    """What both backends store in their searchable fields: the folded text (CJK runs as
+    bigrams), which the engine splits on punctuation and stems itself."""
+    if not text:
+        return ""
+    folded = fold(text)
+    if _CJK_RE.search(folded) is None:
+        return folded
+    return " ".join(folded[s:e] for _, s, e in iter_tokens(text))
 
 
 def normalize_space(text: str) -> str:

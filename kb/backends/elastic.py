@@ -5,8 +5,11 @@ that nothing was rejected and that the counts match, and only then moves all ali
 atomic ``_aliases`` call; older generations are deleted afterwards. A build that fails or is
 interrupted leaves the aliases on the previous complete generation.
 
-Queries are made by small named builders; the text fields they search hold the terms computed
-by ``kb.text``, so no analysis plugin is needed and ranking follows the embedded backend.
+Queries are made by small named builders; the text fields they search hold the folded text from
+``kb.text`` stemmed in Python (``kb.text.stemmed``: the Porter algorithm FTS5 applies on the
+embedded backend), so no analysis plugin is needed and the terms are those of the embedded
+backend. Listing without a query follows the
+index order (``seq``), as on the embedded backend.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from kb.documents import FACET_FIELDS, IndexDoc
 from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
 from kb.search import (
     FACET_EXACT_LIMIT,
+    TOTAL_EXACT_LIMIT,
     Hit,
     ParsedQuery,
     Phrase,
@@ -36,19 +40,24 @@ from kb.search import (
     SearchResult,
     make_hit,
 )
-from kb.text import analyze
+from kb.text import stem, stemmed, words
 
 MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
 KIND_INDEX = {"instrument": "instruments", "provision": "provisions", "case-note": "case-notes"}
 TEXT_FIELDS = ("a_title^8", "a_heading^4", "a_body", "a_tags^2")
 FACET_SIZE = 60
 SOURCE_EXCLUDES = ["a_title", "a_heading", "a_body", "a_tags"]
+STEMMED_FIELDS = ("a_title", "a_heading", "a_body")
 
 
 # -- query builders (pure functions, printed by `kb search --show-query`) ---------------------
 def build_phrase_query(phrase: Phrase) -> dict[str, Any]:
     return {
-        "multi_match": {"query": " ".join(phrase), "fields": list(TEXT_FIELDS), "type": "phrase"}
+        "multi_match": {
+            "query": " ".join(stem(word) for word in phrase),
+            "fields": list(TEXT_FIELDS),
+            "type": "phrase",
+        }
     }
 
 
@@ -107,12 +116,11 @@ def build_search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]
             }
         },
         "size": query.limit,
-        "track_total_hits": True,
+        "track_total_hits": TOTAL_EXACT_LIMIT,
         "_source": {"excludes": SOURCE_EXCLUDES},
         "sort": (
-            [{"_score": "desc"}] if scored else [{"date": {"order": "desc", "missing": "_last"}}]
-        )
-        + [{"id": "asc"}],
+            [{"_score": "desc"}, {"seq": "asc"}] if scored else [{"seq": "asc"}]
+        ),
     }
     if query.search_after:
         body["search_after"] = query.search_after
@@ -131,7 +139,7 @@ def build_more_like_this(terms: list[str], query: SearchQuery) -> dict[str, Any]
                     {
                         "more_like_this": {
                             "fields": ["a_title", "a_heading", "a_body"],
-                            "like": " ".join(terms),
+                            "like": " ".join(stem(t) for t in terms),
                             "min_term_freq": 1,
                             "min_doc_freq": 1,
                             "max_query_terms": 25,
@@ -279,6 +287,13 @@ class ElasticBackend(Backend):
     def mapping(kind_index: str) -> dict[str, Any]:
         return json.loads((MAPPINGS_DIR / f"{kind_index}.json").read_text())
 
+    @staticmethod
+    def source(doc: IndexDoc) -> IndexDoc:
+        """The document as this backend stores it: text fields stemmed (in place)."""
+        for field in STEMMED_FIELDS:
+            doc[field] = stemmed(doc[field])
+        return doc
+
     def _actions(
         self, docs: Iterable[IndexDoc], names: dict[str, str], counts: dict[str, int]
     ) -> Iterator[dict[str, Any]]:
@@ -293,7 +308,7 @@ class ElasticBackend(Backend):
                 "_op_type": "create",
                 "_index": names[kind_index],
                 "_id": doc["id"],
-                "_source": doc,
+                "_source": self.source(doc),
             }
 
     def rebuild(
@@ -440,6 +455,7 @@ class ElasticBackend(Backend):
             for h in res["hits"]["hits"]
         ]
         total = res["hits"]["total"]["value"]
+        total_exact = res["hits"]["total"].get("relation", "eq") == "eq"
         facets: dict[str, dict[str, int]] = {}
         sample = (res.get("aggregations") or {}).get("sample")
         exact = True
@@ -450,7 +466,9 @@ class ElasticBackend(Backend):
             for name in FACET_FIELDS:
                 buckets = sample.get(name, {}).get("buckets", [])
                 facets[name] = {b["key"]: round(b["doc_count"] * scale) for b in buckets}
-        return SearchResult(total=total, hits=hits, facets=facets, facets_exact=exact)
+        return SearchResult(
+            total=total, total_exact=total_exact, hits=hits, facets=facets, facets_exact=exact
+        )
 
     def search(self, query: SearchQuery) -> SearchResult:
         parsed = query.parsed()
@@ -477,7 +495,7 @@ class ElasticBackend(Backend):
     def more_like_this(
         self, text: str, query: SearchQuery, exclude_ids: Iterable[str] = ()
     ) -> list[Hit]:
-        terms = analyze(text)
+        terms = words(text)
         if not terms:
             return []
         exclude = set(exclude_ids)
