@@ -185,7 +185,9 @@ def search(
     if as_json:
         _dump(result.model_dump(mode="json", exclude={"query"}))
         return
-    table = Table(show_lines=True, title=f"{result.total} results")
+    more = "" if result.total_exact else "+"
+    ranked = "" if result.ranked_all else " (newest ranked by relevance, the rest newest first)"
+    table = Table(show_lines=True, title=f"{result.total:,}{more} results{ranked}")
     table.add_column("#", justify="right")
     table.add_column("record")
     table.add_column("snippet")

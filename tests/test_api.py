@@ -33,7 +33,7 @@ def test_search_shape(client: TestClient) -> None:
     res = client.get("/v1/search", params={"q": "personal data", "jurisdiction": "sg"})
     assert res.status_code == 200
     body = res.json()
-    assert {"total", "hits", "facets", "facets_exact"} == set(body)
+    assert {"total", "total_exact", "hits", "facets", "facets_exact", "ranked_all"} == set(body)
     hit = body["hits"][0]
     for key in (
         "id",

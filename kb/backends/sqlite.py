@@ -1,29 +1,49 @@
 """The embedded default backend: one SQLite file with an FTS5 index, no server needed.
 
 Builds go to a new file that replaces the old one with an atomic rename, so a failed or
-interrupted build leaves the previous index in service. Text columns hold the terms computed by
-``kb.text`` (folded, stemmed, CJK bigrams), so FTS5 only has to split on spaces; ranking is bm25
-with a title worth more than a heading, and a heading more than body text.
+interrupted build leaves the previous index in service. Text columns hold the folded text from
+``kb.text`` and FTS5's ``porter`` tokenizer stems it; ranking is bm25 with a title worth more
+than a heading, and a heading more than body text.
+
+Filters are index terms too: every document carries one token per keyword value, year and
+month in a column of its own (``a_facets``), so a filtered search is a single FTS5 match whose
+doclists are intersected with skipping, never a join over every match. Rows are numbered in
+index order (newest first, ``kb.documents.index_order``), so listing without a query reads the
+first rows, and a search matching more than ``RANK_WINDOW`` documents ranks the newest
+``RANK_WINDOW`` of them by relevance and lists the rest after them, newest first (the result
+says so), instead of scoring every match: the cost of a search is bounded whatever the size of
+the index. Matches are counted up to ``TOTAL_EXACT_LIMIT`` (beyond, the total is "at least"
+that many, as Elasticsearch reports it), and facet counts beyond ``FACET_EXACT_LIMIT`` matches
+are estimated from the newest.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import marshal
 import math
 import os
+import re
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from kb.backends.base import Backend, BuildReport, Progress
-from kb.documents import FACET_FIELDS, IndexDoc
+from kb.documents import FACET_FIELDS, KEYWORD_FIELDS, IndexDoc
 from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
 from kb.search import (
     FACET_EXACT_LIMIT,
+    TOTAL_EXACT_LIMIT,
     Hit,
     ParsedQuery,
     Phrase,
@@ -31,7 +51,7 @@ from kb.search import (
     SearchResult,
     make_hit,
 )
-from kb.text import analyze
+from kb.text import stem, words
 
 SINGLE_FIELDS = (
     "kind",
@@ -45,12 +65,28 @@ SINGLE_FIELDS = (
     "text_source",
 )
 MULTI_FIELDS = ("jurisdictions", "groups", "sectors", "topics", "parties")
-# single-valued fields also kept as terms, so one index scan yields every facet
-FACET_SINGLES = ("kind", "doc_type", "status", "language", "strength")
-FTS_COLUMNS = ("a_title", "a_heading", "a_body", "a_tags")
-BM25_WEIGHTS = (8.0, 4.0, 1.0, 2.0)
+SINGLE_KEYWORDS = tuple(f for f in KEYWORD_FIELDS if f not in MULTI_FIELDS)
+TEXT_COLUMNS = ("a_title", "a_heading", "a_body", "a_tags")
+FTS_COLUMNS = (*TEXT_COLUMNS, "a_facets")
+BM25_WEIGHTS = (8.0, 4.0, 1.0, 2.0, 0.0)  # filter tokens never count towards relevance
 FACET_SIZE = 60
+# A search ranks the newest this many matches by bm25 and lists any others after them in index
+# order: scoring costs a few microseconds a match, so this bounds a search at any index size.
+RANK_WINDOW = 5000
 BATCH = 2000
+# Beyond this many documents a build hands its rows to a writer process: SQLite then indexes on
+# one core while Python prepares the next rows on the other (threads cannot overlap here: the
+# GIL is taken back after every row). Smaller builds are not worth starting a process for.
+WRITER_AFTER = 20_000
+# two letters per keyword field, so filter tokens of different fields never meet
+FIELD_CODES = {
+    "kind": "kd", "jurisdictions": "ju", "groups": "gr", "parties": "pa", "agreement": "ag",
+    "sectors": "se", "topics": "to", "doc_type": "dt", "status": "st", "language": "la",
+    "provision_kind": "pk", "strength": "sg", "origin": "or", "text_source": "ts",
+}  # fmt: skip
+ALL_TOKEN = "zzall0"  # on every document: what "no text, no filter" matches
+_UNSAFE = re.compile(r"[^a-wyz0-9]")
+SEP_VALUE, SEP_PAIR = "\x1f", "\x1e"
 
 _SCHEMA = f"""
 CREATE TABLE docs (
@@ -62,41 +98,108 @@ CREATE TABLE docs (
     {", ".join(f"{f} TEXT" for f in SINGLE_FIELDS)},
     data TEXT NOT NULL
 );
-CREATE TABLE terms (
-    doc INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
-    PRIMARY KEY (doc, field, value)
-) WITHOUT ROWID;
+CREATE TABLE facets (rowid INTEGER PRIMARY KEY, facets TEXT NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(
-    {", ".join(FTS_COLUMNS)}, content='', tokenize="unicode61 remove_diacritics 0"
+    {", ".join(FTS_COLUMNS)}, content='', tokenize="porter unicode61 remove_diacritics 0"
 );
 CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
+_DOCS_INSERT = f"INSERT INTO docs VALUES ({', '.join('?' * (5 + len(SINGLE_FIELDS) + 1))})"
+_FACETS_INSERT = "INSERT INTO facets VALUES (?, ?)"
+_FTS_INSERT = (
+    f"INSERT INTO fts(rowid, {', '.join(FTS_COLUMNS)}) VALUES ({', '.join('?' * 6)})"
+)
+_INSERTS = (_DOCS_INSERT, _FACETS_INSERT, _FTS_INSERT)
+Rows = tuple[list[tuple], list[tuple], list[tuple]]
+_SCORE = "bm25(fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
+_PRAGMAS = "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
 _INDEXES = """
-CREATE INDEX terms_fv ON terms (field, value, doc);
 CREATE INDEX docs_instrument ON docs (instrument_id, ord);
 """
 
 
+@lru_cache(maxsize=100_000)
+def filter_token(field: str, value: str) -> str:
+    """One index term for a keyword value: letters and digits only (other characters
+    hex-escaped), ending in a digit so the Porter stemmer leaves it alone."""
+    escaped = _UNSAFE.sub(lambda m: f"x{ord(m.group()):x}x", value)
+    return f"{FIELD_CODES[field]}q{escaped}0"
+
+
+def date_tokens(date: str | None) -> list[str]:
+    if not date or len(date) < 7:
+        return []
+    return [f"yr{date[:4]}", f"ym{date[:4]}{date[5:7]}"]
+
+
+def date_range_tokens(start: dt.date | None, end: dt.date | None) -> tuple[list[str], bool]:
+    """Year and month terms covering [start, end] (an open end stops at the years 1800 and
+    2199), and whether a month is only partly inside: then exact dates are checked too."""
+    lo = start or dt.date(1800, 1, 1)
+    hi = end or dt.date(2199, 12, 31)
+    partial = lo.day != 1 or (hi + dt.timedelta(days=1)).day != 1
+    tokens: list[str] = []
+    for year in range(lo.year, hi.year + 1):
+        first = 1 if year > lo.year else lo.month
+        last = 12 if year < hi.year else hi.month
+        if first == 1 and last == 12:
+            tokens.append(f"yr{year:04d}")
+        else:
+            tokens.extend(f"ym{year:04d}{m:02d}" for m in range(first, last + 1))
+    return tokens, partial
+
+
+def doc_facets(doc: IndexDoc) -> list[tuple[str, str]]:
+    """(field, value) of every keyword value of a document, each once."""
+    pairs = [(f, doc[f]) for f in SINGLE_KEYWORDS if doc.get(f) is not None]
+    for field in MULTI_FIELDS:
+        values = doc.get(field)
+        if values:
+            pairs.extend((field, v) for v in (dict.fromkeys(values) if len(values) > 1 else values))
+    return pairs
+
+
 def _fts_phrase(phrase: Phrase) -> str:
-    # terms come from kb.text.analyze: letters and digits only, never quotes or operators
+    # words come from kb.text.words: letters and digits only, never quotes or operators
     return '"' + " ".join(phrase) + '"'
 
 
-def match_expression(parsed: ParsedQuery) -> str:
-    """The FTS5 MATCH string for a parsed query (see ``kb.search`` for the user syntax)."""
+def text_expression(parsed: ParsedQuery) -> str:
+    """The FTS5 MATCH string for a parsed query (see ``kb.search`` for the user syntax),
+    confined to the text columns."""
     clauses = []
     for alternatives in parsed.clauses:
         parts = [_fts_phrase(p) for p in alternatives]
         clauses.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
     expr = " AND ".join(clauses)
+    columns = "{" + " ".join(TEXT_COLUMNS) + "}"
     if parsed.excluded:
-        expr = f"({expr}) NOT (" + " OR ".join(_fts_phrase(p) for p in parsed.excluded) + ")"
-    return expr
+        excluded = " OR ".join(_fts_phrase(p) for p in parsed.excluded)
+        return f"{columns}: (({expr}) NOT ({excluded}))"
+    return f"{columns}: ({expr})"
 
 
-def _doc_data(doc: IndexDoc) -> str:
-    return json.dumps({k: v for k, v in doc.items() if not k.startswith("a_")}, ensure_ascii=False)
+match_expression = text_expression
+
+
+def filter_expression(query: SearchQuery) -> tuple[str, bool]:
+    """Filters as terms of the ``a_facets`` column; True when dates need an exact check."""
+    parts = []
+    for name, values in query.filters().items():
+        tokens = " OR ".join(filter_token(name, v) for v in dict.fromkeys(values))
+        parts.append(f"({tokens})")
+    partial = False
+    if query.date_from or query.date_to:
+        tokens, partial = date_range_tokens(query.date_from, query.date_to)
+        if not tokens:
+            return "", False
+        parts.append("(" + " OR ".join(tokens) + ")")
+    if not parts:
+        return "", partial
+    return "{a_facets}: (" + " AND ".join(parts) + ")", partial
+
+
 
 
 class SQLiteBackend(Backend):
@@ -136,16 +239,22 @@ class SQLiteBackend(Backend):
         return self.path.exists()
 
     # -- build -------------------------------------------------------------------------
-    def rebuild(self, docs: Iterable[IndexDoc], progress: Progress | None = None) -> BuildReport:
+    def rebuild(
+        self,
+        docs: Iterable[IndexDoc],
+        progress: Progress | None = None,
+        writer_after: int = WRITER_AFTER,
+    ) -> BuildReport:
         started = time.monotonic()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f"{self.path.name}.building-{os.getpid()}")
         tmp.unlink(missing_ok=True)
         generation = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
         db = sqlite3.connect(tmp)
+        writer: _WriterProcess | None = None
         count = 0
         try:
-            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+            db.executescript(_PRAGMAS + _SCHEMA)
             weights = ", ".join(str(w) for w in BM25_WEIGHTS)
             db.execute("INSERT INTO fts(fts, rank) VALUES ('rank', ?)", (f"bm25({weights})",))
             seen: set[str] = set()
@@ -156,12 +265,25 @@ class SQLiteBackend(Backend):
                 seen.add(doc["id"])
                 batch.append(doc)
                 if len(batch) >= BATCH:
-                    self._insert(db, batch, count)
+                    if writer is None and count + len(batch) > writer_after:
+                        db.commit()
+                        writer = _WriterProcess(tmp)
+                    rows = self.rows(batch, count)
+                    if writer is None:
+                        self.write_rows(db, rows)
+                    else:
+                        writer.send(rows)
                     count += len(batch)
                     batch = []
                     if progress:
                         progress(count)
-            self._insert(db, batch, count)
+            rows = self.rows(batch, count)
+            if writer is None:
+                self.write_rows(db, rows)
+            else:
+                writer.send(rows)
+                writer.finish()
+                writer = None
             count += len(batch)
             if progress:
                 progress(count)
@@ -179,10 +301,11 @@ class SQLiteBackend(Backend):
                 ],
             )
             db.commit()
-            db.execute("ANALYZE")
             db.close()
             os.replace(tmp, self.path)
         except BaseException as exc:
+            if writer is not None:
+                writer.stop()
             db.close()
             tmp.unlink(missing_ok=True)
             if isinstance(exc, IndexBuildError | KeyboardInterrupt | SystemExit):
@@ -191,9 +314,19 @@ class SQLiteBackend(Backend):
         return BuildReport(count, generation, time.monotonic() - started)
 
     @staticmethod
-    def _insert(db: sqlite3.Connection, batch: list[IndexDoc], offset: int) -> None:
-        doc_rows, fts_rows, term_rows = [], [], []
+    def rows(batch: list[IndexDoc], offset: int) -> Rows:
+        """The docs, facets and fts rows of a batch of documents, in the order of
+        ``_INSERTS``, numbered from offset + 1 (the documents are consumed: their text fields
+        move into the fts rows)."""
+        doc_rows, facet_rows, fts_rows = [], [], []
         for i, doc in enumerate(batch, start=offset + 1):
+            texts = [doc.pop(c, None) or "" for c in TEXT_COLUMNS]  # not kept in ``data``
+            pairs = doc_facets(doc)
+            tokens = [filter_token(f, v) for f, v in pairs]
+            tokens.extend(date_tokens(doc.get("date")))
+            tokens.append(ALL_TOKEN)
+            fts_rows.append((i, *texts, " ".join(tokens)))
+            facet_rows.append((i, SEP_PAIR.join([f"{f}{SEP_VALUE}{v}" for f, v in pairs])))
             doc_rows.append(
                 (
                     i,
@@ -202,68 +335,76 @@ class SQLiteBackend(Backend):
                     doc.get("order") or 0,
                     doc.get("date"),
                     *(doc.get(f) for f in SINGLE_FIELDS),
-                    _doc_data(doc),
+                    orjson.dumps(doc).decode(),
                 )
             )
-            fts_rows.append((i, *(doc.get(c) or "" for c in FTS_COLUMNS)))
-            for f in MULTI_FIELDS:
-                term_rows.extend((i, f, v) for v in set(doc.get(f) or ()))
-            for f in FACET_SINGLES:
-                if doc.get(f) is not None:
-                    term_rows.append((i, f, doc[f]))
-        marks = ", ".join("?" * (5 + len(SINGLE_FIELDS) + 1))
-        db.executemany(f"INSERT INTO docs VALUES ({marks})", doc_rows)
-        db.executemany(
-            f"INSERT INTO fts(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?)", fts_rows
-        )
-        db.executemany("INSERT INTO terms VALUES (?, ?, ?)", term_rows)
+        return doc_rows, facet_rows, fts_rows
+
+    @staticmethod
+    def write_rows(db: sqlite3.Connection, rows: Rows) -> None:
+        for sql, table_rows in zip(_INSERTS, rows, strict=True):
+            db.executemany(sql, table_rows)
 
     # -- queries -----------------------------------------------------------------------
     @staticmethod
-    def _conditions(query: SearchQuery) -> tuple[list[str], list[Any]]:
-        conds: list[str] = []
-        params: list[Any] = []
-        for name, values in query.filters().items():
-            marks = ", ".join("?" * len(values))
-            if name in MULTI_FIELDS:
-                conds.append(
-                    f"d.rowid IN (SELECT doc FROM terms WHERE field = ? AND value IN ({marks}))"
-                )
-                params.extend([name, *values])
-            else:
-                conds.append(f"d.{name} IN ({marks})")
-                params.extend(values)
+    def _expression(query: SearchQuery, parsed: ParsedQuery) -> tuple[str | None, bool]:
+        """The whole MATCH string (None: nothing can match) and whether dates need checking."""
+        filters, partial = filter_expression(query)
+        if (query.date_from or query.date_to) and not filters:
+            return None, False  # a date range outside any year an index term covers
+        parts = [p for p in (text_expression(parsed) if not parsed.empty else "", filters) if p]
+        return (" AND ".join(parts) if parts else ALL_TOKEN), partial
+
+    @staticmethod
+    def _date_check(query: SearchQuery) -> tuple[str, list[Any]]:
+        conds, params = [], []
         if query.date_from:
             conds.append("d.date >= ?")
             params.append(query.date_from.isoformat())
         if query.date_to:
             conds.append("d.date <= ?")
             params.append(query.date_to.isoformat() + "~")
-        return conds, params
+        return " AND ".join(conds), params
 
-    def _matched_cte(self, query: SearchQuery, parsed: ParsedQuery) -> tuple[str, list[Any]]:
-        """SQL yielding (rowid, score) of every match; lower score = better (bm25)."""
-        conds, params = self._conditions(query)
-        where = (" AND " + " AND ".join(conds)) if conds else ""
-        if parsed.empty:
-            sql = ("SELECT d.rowid AS rowid, 0.0 AS score, d.date AS date FROM docs d "
-                   f"WHERE 1{where}")
-            return sql, params
-        if not conds:
-            return ("SELECT rowid, rank AS score, NULL AS date FROM fts WHERE fts MATCH ?",
-                    [match_expression(parsed)])
-        sql = (
-            "SELECT fts.rowid AS rowid, fts.rank AS score, d.date AS date FROM fts "
-            f"CROSS JOIN docs d ON d.rowid = fts.rowid WHERE fts MATCH ?{where}"
+    def _matches(
+        self,
+        query: SearchQuery,
+        expr: str,
+        partial: bool,
+        columns: str,
+        limit: int | None,
+        join_facets: bool = False,
+    ) -> tuple[str, list[Any]]:
+        """SQL selecting ``columns`` of the matches in index order (newest first); ``f`` is
+        the facets row when joined."""
+        cut = f" LIMIT {int(limit)}" if limit is not None else ""
+        joins = " CROSS JOIN facets f ON f.rowid = fts.rowid" if join_facets else ""
+        if not partial:
+            return f"SELECT {columns} FROM fts{joins} WHERE fts MATCH ?{cut}", [expr]
+        check, params = self._date_check(query)
+        return (
+            f"SELECT {columns} FROM fts CROSS JOIN docs d ON d.rowid = fts.rowid{joins} "
+            f"WHERE fts MATCH ? AND {check}{cut}",
+            [expr, *params],
         )
-        return sql, [match_expression(parsed), *params]
 
     def show_query(self, query: SearchQuery) -> str:
-        sql, params = self._matched_cte(query, query.parsed())
-        order = "score, date DESC" if query.text else "date DESC"
+        parsed = query.parsed()
+        expr, partial = self._expression(query, parsed)
+        if expr is None:
+            return "-- the date range holds no dates: nothing to search"
+        count, params = self._matches(query, expr, partial, "1", None)
+        if parsed.empty:
+            listed, _ = self._matches(query, expr, partial, "fts.rowid", None)
+            page = f"{listed} LIMIT {query.limit} OFFSET {query.offset};"
+        else:
+            window, _ = self._matches(
+                query, expr, partial, f"fts.rowid, {_SCORE}", RANK_WINDOW
+            )
+            page = (f"{window};\n-- ranked by bm25 here; matches past the window follow in "
+                    "index order")
         return (
-            f"WITH m AS MATERIALIZED ({sql})\nSELECT d.data, m.score FROM m JOIN docs d "
-            f"ON d.rowid = m.rowid ORDER BY {order} LIMIT {query.limit} OFFSET {query.offset};\n"
+            f"SELECT count(*) FROM ({count});\n{page}\n"
             f"-- parameters: {json.dumps(params, ensure_ascii=False)}"
         )
 
@@ -275,56 +416,117 @@ class SQLiteBackend(Backend):
                 raise InvalidQuery(f"cannot search for that: {exc}") from exc
             raise BackendUnavailable(f"index error: {exc}") from exc
 
-    def search(self, query: SearchQuery) -> SearchResult:
-        """One statement, so the full-text match is evaluated once for the count, the page
-        of hits (bm25, or newest first when there is no text) and the facets."""
-        parsed = query.parsed()
-        cte, params = self._matched_cte(query, parsed)
-        order = "date DESC, rowid" if parsed.empty else "score, rowid"
-        facet_fields = ", ".join(f"'{f}'" for f in FACET_FIELDS)
-        facets_sql = (
-            " UNION ALL SELECT 2, t.field, t.value, count(*) FROM "
-            f"(SELECT rowid FROM m LIMIT {FACET_EXACT_LIMIT}) s CROSS JOIN terms t "
-            f"ON t.doc = s.rowid WHERE t.field IN ({facet_fields}) GROUP BY t.field, t.value"
-            if query.facets else ""
+    def _window(
+        self, query: SearchQuery, expr: str, partial: bool, size: int, scored: bool, faceted: bool
+    ) -> list[tuple[int, float, str | None]]:
+        """(rowid, bm25, facets) of the first ``size`` matches in index order, in one pass."""
+        score = _SCORE if scored else "0.0"
+        facets = "f.facets" if faceted else "NULL"
+        sql, params = self._matches(
+            query, expr, partial, f"fts.rowid, {score}, {facets}", size, join_facets=faceted
         )
-        rows = self._execute(
-            f"WITH m AS MATERIALIZED ({cte}), "
-            f"page AS (SELECT rowid, score, date FROM m ORDER BY {order} LIMIT ? OFFSET ?) "
-            "SELECT 0, NULL, NULL, count(*) FROM m "
-            "UNION ALL SELECT 1, d.data, p.score, p.rowid FROM page p "
-            f"CROSS JOIN docs d ON d.rowid = p.rowid{facets_sql}",
-            [*params, query.limit, query.offset],
-        )
-        total = next(r[3] for r in rows if r[0] == 0)
-        page = [r for r in rows if r[0] == 1]
+        return self._execute(sql, params)
+
+    def _listed(
+        self, query: SearchQuery, expr: str, partial: bool, limit: int, offset: int
+    ) -> list[int]:
+        """Row ids of matches in index order, from ``offset``."""
+        if limit <= 0:
+            return []
+        sql, params = self._matches(query, expr, partial, "fts.rowid", None)
+        return [r for (r,) in self._execute(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset])]
+
+    def _data(self, rowids: list[int]) -> dict[int, str]:
+        if not rowids:
+            return {}
+        marks = ", ".join("?" * len(rowids))
+        return dict(self._execute(f"SELECT rowid, data FROM docs WHERE rowid IN ({marks})", rowids))
+
+    def _count(
+        self, query: SearchQuery, expr: str, partial: bool, limit: int | None = None
+    ) -> int:
+        """Matches counted, up to ``limit`` + 1 (to tell "exactly limit" from "more")."""
+        sql, params = self._matches(query, expr, partial, "1", None if limit is None else limit + 1)
+        return self._execute(f"SELECT count(*) FROM ({sql})", params)[0][0]
+
+    def _ranked(
+        self, query: SearchQuery, parsed: ParsedQuery, expr: str, partial: bool, total: int
+    ) -> tuple[list[tuple[str, float]], list[str]]:
+        """The requested page as (data, bm25) and the facet strings of the sample.
+
+        Text searches rank the newest ``RANK_WINDOW`` matches by bm25 and list any others after
+        them in index order; listing without text is index order throughout."""
+        sample = min(FACET_EXACT_LIMIT, total) if query.facets else 0
+        end = query.offset + query.limit
         if parsed.empty:
-            page.sort(key=lambda r: r[3])
-            page.sort(key=lambda r: json.loads(r[1]).get("date") or "", reverse=True)
+            window = self._window(query, expr, partial, sample, False, True) if sample else []
+            ordered: list[tuple[int, float]] = []
+            size = 0
         else:
-            page.sort(key=lambda r: (r[2], r[3]))
-        hits = [make_hit(json.loads(r[1]), parsed, -r[2]) for r in page]
+            size = min(RANK_WINDOW, total)
+            window = self._window(query, expr, partial, max(size, sample), True, sample > 0)
+            ranked = sorted(window[:size], key=lambda r: (r[1], r[0]))
+            ordered = [(r[0], r[1]) for r in ranked[query.offset : end]]
+        if end > size:  # past the ranked window: index order
+            start = max(query.offset, size)
+            ordered += [(r, 0.0) for r in self._listed(query, expr, partial, end - start, start)]
+        data = self._data([r for r, _ in ordered])
+        page = [(data[r], score) for r, score in ordered if r in data]
+        return page, [r[2] for r in window[:sample] if r[2] is not None]
+
+    @staticmethod
+    def _count_facets(rows: Iterable[str]) -> Counter[tuple[str, str]]:
+        """Facet strings counted whole first: documents of one instrument mostly share one."""
+        out: Counter[tuple[str, str]] = Counter()
+        for facets, n in Counter(rows).items():
+            for piece in facets.split(SEP_PAIR):
+                if piece:
+                    field, _, value = piece.partition(SEP_VALUE)
+                    out[(field, value)] += n
+        return out
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Count every match; rank the newest ``RANK_WINDOW``; facet the newest
+        ``FACET_EXACT_LIMIT``, from the same pass: each step stops early on the index order."""
+        parsed = query.parsed()
+        expr, partial = self._expression(query, parsed)
+        if expr is None:
+            return SearchResult(total=0, hits=[], facets={"kind": {}} if query.facets else {})
+        total = self._count(query, expr, partial, TOTAL_EXACT_LIMIT)
+        total_exact = total <= TOTAL_EXACT_LIMIT
+        total = min(total, TOTAL_EXACT_LIMIT)
+        page, sample = self._ranked(query, parsed, expr, partial, total) if total else ([], [])
+        hits = [make_hit(orjson.loads(data), parsed, -score) for data, score in page]
         facets: dict[str, dict[str, int]] = {}
         exact = total <= FACET_EXACT_LIMIT
         if query.facets:
-            scale = 1.0 if exact else total / FACET_EXACT_LIMIT
+            scale = 1.0 if exact else total / max(1, len(sample))
             found: dict[str, dict[str, int]] = {"kind": {}}
-            for _, field, value, count in (r for r in rows if r[0] == 2):
-                found.setdefault(field, {})[value] = round(count * scale)
+            for (field, value), n in self._count_facets(sample).items():
+                if field in FACET_FIELDS:
+                    found.setdefault(field, {})[value] = round(n * scale)
             facets = {f: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
                       for f, v in found.items()}
-        return SearchResult(total=total, hits=hits, facets=facets, facets_exact=exact)
+        ranked_all = parsed.empty or (total_exact and total <= RANK_WINDOW)
+        return SearchResult(
+            total=total,
+            total_exact=total_exact,
+            hits=hits,
+            facets=facets,
+            facets_exact=exact,
+            ranked_all=ranked_all,
+        )
 
     def get(self, doc_id: str) -> IndexDoc | None:
         row = self._conn().execute("SELECT data FROM docs WHERE id = ?", (doc_id,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return orjson.loads(row[0]) if row else None
 
     def get_many(self, doc_ids: list[str]) -> list[IndexDoc]:
         if not doc_ids:
             return []
         marks = ", ".join("?" * len(doc_ids))
         rows = self._conn().execute(f"SELECT id, data FROM docs WHERE id IN ({marks})", doc_ids)
-        found = {i: json.loads(d) for i, d in rows}
+        found = {i: orjson.loads(d) for i, d in rows}
         return [found[i] for i in doc_ids if i in found]
 
     def provisions_of(self, instrument_id: str, limit: int = 10_000) -> list[IndexDoc]:
@@ -333,63 +535,70 @@ class SQLiteBackend(Backend):
             "ORDER BY ord, rowid LIMIT ?",
             (instrument_id, limit),
         )
-        return [json.loads(r[0]) for r in rows]
+        return [orjson.loads(r[0]) for r in rows]
 
     def more_like_this(
         self, text: str, query: SearchQuery, exclude_ids: Iterable[str] = (), max_terms: int = 25
     ) -> list[Hit]:
-        terms = Counter(t for t in analyze(text) if len(t) > 2 or not t.isascii())
-        if not terms:
+        """The texts sharing the most distinctive words of ``text`` (tf x idf over the
+        index vocabulary, which holds Porter stems)."""
+        by_stem: dict[str, str] = {}
+        tf: Counter[str] = Counter()
+        for word in words(text):
+            if len(word) > 2 or not word.isascii():
+                key = stem(word)
+                by_stem.setdefault(key, word)
+                tf[key] += 1
+        if not tf:
             return []
         conn = self._conn()
         total = int(conn.execute("SELECT value FROM meta WHERE key='documents'").fetchone()[0])
-        marks = ", ".join("?" * len(terms))
+        marks = ", ".join("?" * len(tf))
         df = dict(
-            conn.execute(
-                f"SELECT term, doc FROM fts_vocab WHERE term IN ({marks})", list(terms)
-            ).fetchall()
+            conn.execute(f"SELECT term, doc FROM fts_vocab WHERE term IN ({marks})", list(tf))
         )
         weights = {
-            t: tf * math.log(1 + total / df[t])
-            for t, tf in terms.items()
+            t: n * math.log(1 + total / df[t])
+            for t, n in tf.items()
             if df.get(t) and df[t] < total * 0.5
         }
         chosen = sorted(weights, key=lambda t: -weights[t])[:max_terms]
         if not chosen:
             return []
-        parsed = ParsedQuery(clauses=[[(t,) for t in chosen]])
+        parsed = ParsedQuery(clauses=[[(by_stem[t],) for t in chosen]])
         exclude = set(exclude_ids)
         probe = query.model_copy(
-            update={
-                "text": "",
-                "offset": 0,
-                "facets": False,
-                "limit": min(MAX_MLT, query.limit + len(exclude)),
-            }
+            update={"text": "", "offset": 0, "limit": min(MAX_MLT, query.limit + len(exclude))}
         )
-        cte, params = self._matched_cte(probe, parsed)
-        rows = self._execute(
-            f"WITH m AS MATERIALIZED ({cte}) SELECT d.data, m.score FROM m "
-            f"JOIN docs d ON d.rowid = m.rowid ORDER BY m.score LIMIT ?",
-            [*params, probe.limit],
-        )
-        hits = [make_hit(json.loads(d), parsed, -s) for d, s in rows]
+        expr, partial = self._expression(probe, parsed)
+        if expr is None:
+            return []
+        total = self._count(probe, expr, partial, TOTAL_EXACT_LIMIT)
+        rows, _ = self._ranked(probe.model_copy(update={"facets": False}), parsed, expr, partial,
+                               total)
+        hits = [make_hit(orjson.loads(d), parsed, -score) for d, score in rows]
         return [h for h in hits if h.id not in exclude][: query.limit]
 
     def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:
-        known = (*MULTI_FIELDS, *FACET_SINGLES)
         for field in (field_a, field_b):
-            if field not in known:
+            if field not in KEYWORD_FIELDS:
                 raise InvalidQuery(f"cannot count by {field!r}")
-        cte, params = self._matched_cte(query, query.parsed())
-        rows = self._execute(
-            f"WITH m AS MATERIALIZED ({cte}) SELECT a.value, b.value, count(*) FROM m "
-            "CROSS JOIN terms a ON a.doc = m.rowid AND a.field = ? "
-            "CROSS JOIN terms b ON b.doc = m.rowid AND b.field = ? GROUP BY 1, 2",
-            [*params, field_a, field_b],
-        )
+        expr, partial = self._expression(query, query.parsed())
         out: dict[str, dict[str, int]] = {}
-        for a, b, n in rows:
+        if expr is None:
+            return out
+        sql, params = self._matches(query, expr, partial, "f.facets", None, join_facets=True)
+        pairs: Counter[tuple[str, str]] = Counter()
+        for facets, n in Counter(r[0] for r in self._execute(sql, params)).items():
+            values: dict[str, list[str]] = {}
+            for piece in facets.split(SEP_PAIR):
+                field, _, value = piece.partition(SEP_VALUE)
+                if field in (field_a, field_b):
+                    values.setdefault(field, []).append(value)
+            for a in values.get(field_a, ()):
+                for b in values.get(field_b, ()):
+                    pairs[(a, b)] += n
+        for (a, b), n in pairs.items():
             out.setdefault(a, {})[b] = n
         return out
 
@@ -397,19 +606,18 @@ class SQLiteBackend(Backend):
         conn = self._conn()
         by_kind = dict(conn.execute("SELECT kind, count(*) FROM docs GROUP BY kind").fetchall())
         by_jur: dict[str, dict[str, int]] = {}
-        for code, kind, n in conn.execute(
-            "SELECT t.value, d.kind, count(*) FROM terms t JOIN docs d ON d.rowid = t.doc "
-            "WHERE t.field = 'jurisdictions' AND d.kind IN ('instrument', 'case-note') "
-            "GROUP BY 1, 2"
+        by_sector: Counter[str] = Counter()
+        for kind, facets in conn.execute(
+            "SELECT d.kind, f.facets FROM docs d CROSS JOIN facets f ON f.rowid = d.rowid "
+            "WHERE d.kind IN ('instrument', 'case-note')"
         ):
             key = "instruments" if kind == "instrument" else "case_notes"
-            by_jur.setdefault(code, {"instruments": 0, "case_notes": 0})[key] = n
-        by_sector = dict(
-            conn.execute(
-                "SELECT t.value, count(*) FROM terms t JOIN docs d ON d.rowid = t.doc "
-                "WHERE t.field = 'sectors' AND d.kind IN ('instrument', 'case-note') GROUP BY 1"
-            ).fetchall()
-        )
+            for piece in facets.split(SEP_PAIR):
+                field, _, value = piece.partition(SEP_VALUE)
+                if field == "jurisdictions":
+                    by_jur.setdefault(value, {"instruments": 0, "case_notes": 0})[key] += 1
+                elif field == "sectors":
+                    by_sector[value] += 1
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         return {
             "backend": self.name,
@@ -435,3 +643,57 @@ class SQLiteBackend(Backend):
 
 
 MAX_MLT = 200
+
+
+# The writer process runs this alone (sqlite3 and marshal, nothing of regkb): framed batches of
+# rows on stdin, an empty frame to finish; any error ends it with the reason on stderr.
+_WRITER_PROGRAM = """
+import marshal, sqlite3, sys
+path, inserts = sys.argv[1], sys.argv[2:]
+db = sqlite3.connect(path)
+db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+inbox = sys.stdin.buffer
+while size := int.from_bytes(inbox.read(8), "little"):
+    for sql, rows in zip(inserts, marshal.loads(inbox.read(size))):
+        db.executemany(sql, rows)
+db.commit()
+db.close()
+"""
+
+
+class _WriterProcess:
+    """Rows handed to a separate process over a pipe (see ``WRITER_AFTER``)."""
+
+    def __init__(self, path: Path):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _WRITER_PROGRAM, str(path), *_INSERTS],
+            stdin=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    def send(self, rows: Rows) -> None:
+        frame = marshal.dumps(rows)
+        try:
+            self.process.stdin.write(len(frame).to_bytes(8, "little") + frame)  # type: ignore[union-attr]
+        except (BrokenPipeError, OSError):
+            self._fail()
+
+    def finish(self) -> None:
+        try:
+            self.process.stdin.write(bytes(8))  # type: ignore[union-attr]
+            self.process.stdin.close()  # type: ignore[union-attr]
+        except (BrokenPipeError, OSError):
+            self._fail()
+        if self.process.wait() != 0:
+            self._fail()
+
+    def _fail(self) -> None:
+        self.stop()
+        reason = (self.process.stderr.read() or b"").decode(errors="replace").strip()  # type: ignore[union-attr]
+        last = reason.splitlines()[-1] if reason else f"exit status {self.process.returncode}"
+        raise IndexBuildError(f"index writer failed, previous index kept: {last}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()

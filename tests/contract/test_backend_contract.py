@@ -105,6 +105,32 @@ def test_date_range(built: Backend) -> None:
     assert "/akn/jp/act/2003/57" in found
 
 
+def test_date_range_to_the_day(built: Backend) -> None:
+    # the Singapore act is in force from 2014-07-02: bounds inside a month are exact
+    def found(date_from: str | None, date_to: str | None) -> bool:
+        hits = ids(built, kinds=["instrument"], date_from=date_from, date_to=date_to)
+        return "/akn/sg/act/2012/26" in hits
+
+    assert found("2014-07-02", "2014-07-02")
+    assert found("2014-07-01", None) and found(None, "2014-07-31")
+    assert not found("2014-07-03", None)
+    assert not found(None, "2014-07-01")
+    assert not found("2014-08-01", "2030-12-31")
+
+
+def test_listing_without_text_is_newest_first_in_index_order(built: Backend) -> None:
+    expected = [d["id"] for d in record_docs(records())]
+    listed = ids(built, limit=100, facets=False)
+    assert listed == expected
+    dates = [built.get(i).get("date") or "" for i in listed]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_ranking_covers_every_match_at_this_size(built: Backend) -> None:
+    result = built.search(SearchQuery(text="data"))
+    assert result.ranked_all and result.total > 0
+
+
 def test_facets_count_matches(built: Backend) -> None:
     result = built.search(SearchQuery(text="personal data", limit=1))
     assert result.total == sum(result.facets["kind"].values())
@@ -276,3 +302,17 @@ def test_facets_are_exact_below_the_limit_and_estimated_above(
     estimated = built.search(SearchQuery(text="", limit=1))
     assert not estimated.facets_exact and estimated.total == exact.total
     assert abs(sum(estimated.facets["kind"].values()) - exact.total) <= 3
+
+
+def test_totals_are_exact_below_the_limit_and_a_lower_bound_above(
+    built: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exact = built.search(SearchQuery(text="", limit=1))
+    assert exact.total_exact and exact.total > 4
+    module = __import__(type(built).__module__, fromlist=["TOTAL_EXACT_LIMIT"])
+    monkeypatch.setattr(module, "TOTAL_EXACT_LIMIT", 4)
+    capped = built.search(SearchQuery(text="", limit=2, offset=2))
+    assert not capped.total_exact and capped.total == 4
+    assert len(capped.hits) == 2
+    few = built.search(SearchQuery(text='"public policy"'))
+    assert few.total_exact and few.total <= 4

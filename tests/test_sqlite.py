@@ -1,0 +1,99 @@
+"""The embedded backend's own machinery: filter terms, the writer process, the rank window."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from kb.backends import sqlite as embedded
+from kb.backends.sqlite import SQLiteBackend, date_range_tokens, filter_token
+from kb.documents import record_docs
+from kb.errors import IndexBuildError
+from kb.search import SearchQuery
+from tests.contract.records import records
+
+
+def ids(backend: SQLiteBackend, **params) -> list[str]:
+    params.setdefault("limit", 50)
+    return [h.id for h in backend.search(SearchQuery(**params)).hits]
+
+
+def test_filter_tokens_are_single_unstemmable_terms() -> None:
+    token = filter_token("topics", "digital-economy/cross-border-data")
+    assert token.isalnum() and token.islower() and token.endswith("0")
+    assert filter_token("status", "in-force") != filter_token("status", "inforce")
+    assert filter_token("status", "x") != filter_token("status", "x78x")
+    assert filter_token("kind", "act") != filter_token("doc_type", "act")
+
+
+def test_date_range_tokens_use_years_then_months() -> None:
+    tokens, partial = date_range_tokens(dt.date(2010, 11, 1), dt.date(2012, 2, 29))
+    assert tokens == ["ym201011", "ym201012", "yr2011", "ym201201", "ym201202"]
+    assert not partial
+    tokens, partial = date_range_tokens(dt.date(2014, 7, 2), dt.date(2014, 7, 2))
+    assert tokens == ["ym201407"] and partial
+    tokens, partial = date_range_tokens(None, dt.date(1800, 12, 31))
+    assert tokens == ["yr1800"] and not partial
+
+
+def test_writer_process_builds_the_same_index(tmp_path: Path) -> None:
+    in_process = SQLiteBackend(tmp_path / "a.sqlite")
+    in_process.rebuild(record_docs(records()))
+    handed_over = SQLiteBackend(tmp_path / "b.sqlite")
+    report = handed_over.rebuild(record_docs(records()), writer_after=0)
+    assert report.documents == in_process.stats()["instruments"] + 10
+    for params in ({"text": "personal data"}, {"text": "dau gia"}, {"jurisdictions": ["sg"]}):
+        assert ids(handed_over, **params) == ids(in_process, **params)
+    assert handed_over.stats()["by_jurisdiction"] == in_process.stats()["by_jurisdiction"]
+
+
+def test_interrupted_build_with_writer_keeps_previous_index(tmp_path: Path) -> None:
+    backend = SQLiteBackend(tmp_path / "index.sqlite")
+    backend.rebuild(record_docs(records()))
+    before = ids(backend, text="personal data")
+
+    def broken():
+        for i, doc in enumerate(record_docs(records())):
+            if i == 12:
+                raise RuntimeError("source died halfway")
+            yield doc
+
+    monkey_batch = embedded.BATCH
+    embedded.BATCH = 4  # hand rows to the writer before the source dies
+    try:
+        with pytest.raises(IndexBuildError, match="source died halfway"):
+            backend.rebuild(broken(), writer_after=0)
+    finally:
+        embedded.BATCH = monkey_batch
+    assert ids(backend, text="personal data") == before
+    assert [p.name for p in tmp_path.iterdir()] == ["index.sqlite"]
+
+
+def test_writer_failure_is_reported_with_its_reason(tmp_path: Path) -> None:
+    writer = embedded._WriterProcess(tmp_path / "missing" / "index.sqlite")
+    with pytest.raises(IndexBuildError, match="unable to open database"):
+        writer.send(([], [], []))
+        writer.finish()
+
+
+def test_broad_search_ranks_the_newest_matches_then_lists_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = SQLiteBackend(tmp_path / "index.sqlite")
+    backend.rebuild(record_docs(records()))
+    everything = backend.search(SearchQuery(text="data", limit=50))
+    assert everything.ranked_all and everything.total >= 4
+    matched = {h.id for h in everything.hits}
+    newest = [i for i in ids(backend, limit=100, facets=False) if i in matched]
+    monkeypatch.setattr(embedded, "RANK_WINDOW", 2)
+    windowed = backend.search(SearchQuery(text="data", limit=50))
+    assert not windowed.ranked_all
+    assert windowed.total == everything.total
+    listed = [h.id for h in windowed.hits]
+    assert set(listed[:2]) == set(newest[:2]) and listed[2:] == newest[2:]
+    scores = [h.score for h in windowed.hits]
+    assert scores[0] >= scores[1] > 0 and set(scores[2:]) == {0.0}
+    pages = [ids(backend, text="data", limit=1, offset=k) for k in range(len(listed))]
+    assert [p[0] for p in pages] == listed
