@@ -23,7 +23,7 @@ from kb.taxonomy import jurisdictions, tag_token, taxonomy
 from kb.text import iter_tokens, stem, words
 
 MAX_QUERY_LENGTH = 500
-FACET_EXACT_LIMIT = 5000  # beyond this many matches, backends may estimate facet counts
+FACET_EXACT_LIMIT = 2000  # beyond this many matches, backends estimate facet counts from a sample
 TOTAL_EXACT_LIMIT = 10_000  # matches are counted up to this many; beyond, "at least" this many
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -92,6 +92,10 @@ def parse_query(text: str, expand: bool = True) -> ParsedQuery:
     return parsed
 
 
+def _stems(phrase: Phrase) -> tuple[str, ...]:
+    return tuple(stem(t) for t in phrase)
+
+
 def _expand_topics(parsed: ParsedQuery) -> None:
     """Replace the clauses that spell a topic label or synonym (either language) by one clause
     that also accepts the topic's tag.
@@ -103,15 +107,21 @@ def _expand_topics(parsed: ParsedQuery) -> None:
     tax = taxonomy()
     i = 0
     while i < len(parsed.clauses):
+        # the words and stems of the single-phrase clauses from i on, as one run
+        run: list[tuple[int, tuple[str, ...], tuple[str, ...]]] = []
+        terms, stems = (), ()
+        for j in range(i, len(parsed.clauses)):
+            if len(parsed.clauses[j]) != 1:
+                break
+            terms += parsed.clauses[j][0]
+            stems += _stems(parsed.clauses[j][0])
+            run.append((j + 1, terms, stems))
         for phrase, topic_id in tax.phrases():
-            j, terms = i, ()
-            while (
-                j < len(parsed.clauses) and len(parsed.clauses[j]) == 1 and len(terms) < len(phrase)
-            ):
-                terms += parsed.clauses[j][0]
-                j += 1
-            if tuple(stem(t) for t in terms) != phrase:
+            # the shortest run of whole clauses at least as long as the phrase
+            found = next(((j, t, st) for j, t, st in run if len(t) >= len(phrase)), None)
+            if found is None or found[2] != phrase:
                 continue
+            j, terms, _ = found
             others = [p for p in tax.expansion_phrases(topic_id) if p != phrase]
             parsed.expansions.extend(a for a in others if a not in parsed.expansions)
             parsed.clauses[i:j] = [[terms, (tag_token(topic_id),)]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,47 @@ def test_broad_search_ranks_the_newest_matches_then_lists_the_rest(
     assert scores[0] >= scores[1] > 0 and set(scores[2:]) == {0.0}
     pages = [ids(backend, text="data", limit=1, offset=k) for k in range(len(listed))]
     assert [p[0] for p in pages] == listed
+
+
+def test_shards_answer_as_one_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = SQLiteBackend(tmp_path / "whole.sqlite")
+    whole.rebuild(record_docs(records()))
+    monkeypatch.setattr(embedded, "SHARD_SIZE", 3)
+    sharded = SQLiteBackend(tmp_path / "sharded.sqlite")
+    sharded.rebuild(record_docs(records()), writer_after=0)
+    assert sharded._shards() == 5 and whole._shards() == 1
+    assert ids(sharded, limit=100) == ids(whole, limit=100)
+    assert ids(sharded, limit=4, offset=5) == ids(whole, limit=4, offset=5)
+    for params in ({"text": "personal data"}, {"text": "data", "jurisdictions": ["sg"]},
+                   {"text": "tần số"}, {"text": "data", "date_from": "2014-07-02"}):
+        a, b = (x.search(SearchQuery(**params, limit=50)) for x in (sharded, whole))
+        assert a.total == b.total and a.facets == b.facets
+        assert {h.id for h in a.hits} == {h.id for h in b.hits}
+    query = SearchQuery(text="data")
+    assert sharded.counts("jurisdictions", "sectors", query) == whole.counts(
+        "jurisdictions", "sectors", query
+    )
+    monkeypatch.setattr(embedded, "TOTAL_EXACT_LIMIT", 4)
+    capped = sharded.search(SearchQuery(text="", limit=1))
+    assert capped.total == 4 and not capped.total_exact
+    text = whole.get("/akn/sg/act/2012/26/~sec_26")["text"]
+    # the same counterparts (bm25 weighs terms per shard, so their order may differ)
+    assert {h.id for h in sharded.more_like_this(text, SearchQuery(limit=50))} == {
+        h.id for h in whole.more_like_this(text, SearchQuery(limit=50))
+    }
+
+
+def test_facets_beyond_the_sample_are_estimated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = SQLiteBackend(tmp_path / "index.sqlite")
+    backend.rebuild(record_docs(records()))
+    exact = backend.search(SearchQuery(text=""))
+    monkeypatch.setattr(embedded, "FACET_EXACT_LIMIT", 5)
+    estimated = backend.search(SearchQuery(text=""))
+    assert exact.facets_exact and not estimated.facets_exact
+    # counted over the newest five documents, scaled to the total
+    newest = [backend.get(i) for i in ids(backend, limit=5, facets=False)]
+    kinds = Counter(d["kind"] for d in newest)
+    scale = exact.total / 5
+    assert estimated.facets["kind"] == {k: round(n * scale) for k, n in kinds.most_common()}

@@ -70,6 +70,11 @@ TEXT_COLUMNS = ("a_title", "a_heading", "a_body", "a_tags")
 FTS_COLUMNS = (*TEXT_COLUMNS, "a_facets")
 BM25_WEIGHTS = (8.0, 4.0, 1.0, 2.0, 0.0)  # filter tokens never count towards relevance
 FACET_SIZE = 60
+# The full-text index is cut into shards of this many documents in index order (newest first),
+# one FTS5 table each. FTS5's bm25 reads every row of each term to weigh it, so a search ranks
+# in the newest shards only, at a cost that does not grow with the index (as Elasticsearch
+# shards keep their own term statistics).
+SHARD_SIZE = 50_000
 # A search ranks the newest this many matches by bm25 and lists any others after them in index
 # order: scoring costs a few microseconds a match, so this bounds a search at any index size.
 RANK_WINDOW = 5000
@@ -99,20 +104,39 @@ CREATE TABLE docs (
     data TEXT NOT NULL
 );
 CREATE TABLE facets (rowid INTEGER PRIMARY KEY, facets TEXT NOT NULL);
-CREATE VIRTUAL TABLE fts USING fts5(
-    {", ".join(FTS_COLUMNS)}, content='', tokenize="porter unicode61 remove_diacritics 0"
-);
-CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 _DOCS_INSERT = f"INSERT INTO docs VALUES ({', '.join('?' * (5 + len(SINGLE_FIELDS) + 1))})"
 _FACETS_INSERT = "INSERT INTO facets VALUES (?, ?)"
-_FTS_INSERT = (
-    f"INSERT INTO fts(rowid, {', '.join(FTS_COLUMNS)}) VALUES ({', '.join('?' * 6)})"
-)
-_INSERTS = (_DOCS_INSERT, _FACETS_INSERT, _FTS_INSERT)
-Rows = tuple[list[tuple], list[tuple], list[tuple]]
-_SCORE = "bm25(fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
+# (statement, rows): executemany, or a single execute when rows is None
+Statements = list[tuple[str, list[tuple] | None]]
+
+
+def shard_table(shard: int) -> str:
+    return f"fts_{shard}"
+
+
+def shard_of(rowid: int) -> int:
+    return (rowid - 1) // SHARD_SIZE
+
+
+def _shard_ddl(shard: int) -> str:
+    return (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {shard_table(shard)} USING fts5("
+        f"{', '.join(FTS_COLUMNS)}, content='', "
+        "tokenize='porter unicode61 remove_diacritics 0')"
+    )
+
+
+def _shard_insert(shard: int) -> str:
+    return (
+        f"INSERT INTO {shard_table(shard)}(rowid, {', '.join(FTS_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * (len(FTS_COLUMNS) + 1))})"
+    )
+
+
+def _score(table: str) -> str:
+    return f"bm25({table}, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
 _PRAGMAS = "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
 _INDEXES = """
 CREATE INDEX docs_instrument ON docs (instrument_id, ord);
@@ -255,8 +279,6 @@ class SQLiteBackend(Backend):
         count = 0
         try:
             db.executescript(_PRAGMAS + _SCHEMA)
-            weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-            db.execute("INSERT INTO fts(fts, rank) VALUES ('rank', ?)", (f"bm25({weights})",))
             seen: set[str] = set()
             batch: list[IndexDoc] = []
             for doc in docs:
@@ -288,7 +310,14 @@ class SQLiteBackend(Backend):
             if progress:
                 progress(count)
             db.executescript(_INDEXES)
-            db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+            shards = shard_of(count) + 1 if count else 0
+            for shard in range(max(shards, 1)):
+                table = shard_table(shard)
+                db.execute(_shard_ddl(shard))
+                db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+                db.execute(
+                    f"CREATE VIRTUAL TABLE {table}_vocab USING fts5vocab({table}, 'row')"
+                )
             stored = db.execute("SELECT count(*) FROM docs").fetchone()[0]
             if stored != count:
                 raise IndexBuildError(f"index has {stored} documents, expected {count}")
@@ -297,6 +326,7 @@ class SQLiteBackend(Backend):
                 [
                     ("generation", generation),
                     ("documents", str(count)),
+                    ("shards", str(max(shards, 1))),
                     ("built_at", time.strftime("%Y-%m-%dT%H:%M:%S")),
                 ],
             )
@@ -314,18 +344,19 @@ class SQLiteBackend(Backend):
         return BuildReport(count, generation, time.monotonic() - started)
 
     @staticmethod
-    def rows(batch: list[IndexDoc], offset: int) -> Rows:
-        """The docs, facets and fts rows of a batch of documents, in the order of
-        ``_INSERTS``, numbered from offset + 1 (the documents are consumed: their text fields
-        move into the fts rows)."""
-        doc_rows, facet_rows, fts_rows = [], [], []
+    def rows(batch: list[IndexDoc], offset: int) -> Statements:
+        """The statements writing a batch of documents numbered from offset + 1: docs,
+        facets, and the full-text rows of each shard (the documents are consumed: their text
+        fields move into the full-text rows)."""
+        doc_rows, facet_rows = [], []
+        fts_rows: dict[int, list[tuple]] = {}
         for i, doc in enumerate(batch, start=offset + 1):
             texts = [doc.pop(c, None) or "" for c in TEXT_COLUMNS]  # not kept in ``data``
             pairs = doc_facets(doc)
             tokens = [filter_token(f, v) for f, v in pairs]
             tokens.extend(date_tokens(doc.get("date")))
             tokens.append(ALL_TOKEN)
-            fts_rows.append((i, *texts, " ".join(tokens)))
+            fts_rows.setdefault(shard_of(i), []).append((i, *texts, " ".join(tokens)))
             facet_rows.append((i, SEP_PAIR.join([f"{f}{SEP_VALUE}{v}" for f, v in pairs])))
             doc_rows.append(
                 (
@@ -338,12 +369,18 @@ class SQLiteBackend(Backend):
                     orjson.dumps(doc).decode(),
                 )
             )
-        return doc_rows, facet_rows, fts_rows
+        statements: Statements = [(_DOCS_INSERT, doc_rows), (_FACETS_INSERT, facet_rows)]
+        for shard, shard_rows in fts_rows.items():
+            statements += [(_shard_ddl(shard), None), (_shard_insert(shard), shard_rows)]
+        return statements
 
     @staticmethod
-    def write_rows(db: sqlite3.Connection, rows: Rows) -> None:
-        for sql, table_rows in zip(_INSERTS, rows, strict=True):
-            db.executemany(sql, table_rows)
+    def write_rows(db: sqlite3.Connection, statements: Statements) -> None:
+        for sql, rows in statements:
+            if rows is None:
+                db.execute(sql)
+            else:
+                db.executemany(sql, rows)
 
     # -- queries -----------------------------------------------------------------------
     @staticmethod
@@ -373,38 +410,49 @@ class SQLiteBackend(Backend):
         partial: bool,
         columns: str,
         limit: int | None,
-        join_facets: bool = False,
+        shard: int,
+        after: int = 0,
     ) -> tuple[str, list[Any]]:
-        """SQL selecting ``columns`` of the matches in index order (newest first); ``f`` is
-        the facets row when joined."""
+        """SQL selecting ``columns`` (``{t}`` stands for the shard's table) of the matches in
+        one shard, in index order (newest first), from row id ``after`` on."""
+        t = shard_table(shard)
         cut = f" LIMIT {int(limit)}" if limit is not None else ""
-        joins = " CROSS JOIN facets f ON f.rowid = fts.rowid" if join_facets else ""
+        rows = f" AND {t}.rowid > {int(after)}" if after else ""
+        columns = columns.format(t=t)
         if not partial:
-            return f"SELECT {columns} FROM fts{joins} WHERE fts MATCH ?{cut}", [expr]
+            return f"SELECT {columns} FROM {t} WHERE {t} MATCH ?{rows}{cut}", [expr]
         check, params = self._date_check(query)
         return (
-            f"SELECT {columns} FROM fts CROSS JOIN docs d ON d.rowid = fts.rowid{joins} "
-            f"WHERE fts MATCH ? AND {check}{cut}",
+            f"SELECT {columns} FROM {t} CROSS JOIN docs d ON d.rowid = {t}.rowid "
+            f"WHERE {t} MATCH ?{rows} AND {check}{cut}",
             [expr, *params],
         )
+
+    def _shards(self) -> int:
+        conn = self._conn()
+        if getattr(self._local, "shards_of", None) != self._local.inode:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'shards'").fetchone()
+            self._local.shards = int(row[0]) if row else 1
+            self._local.shards_of = self._local.inode
+        return self._local.shards
 
     def show_query(self, query: SearchQuery) -> str:
         parsed = query.parsed()
         expr, partial = self._expression(query, parsed)
         if expr is None:
             return "-- the date range holds no dates: nothing to search"
-        count, params = self._matches(query, expr, partial, "1", None)
+        count, params = self._matches(query, expr, partial, "1", TOTAL_EXACT_LIMIT + 1, 0)
         if parsed.empty:
-            listed, _ = self._matches(query, expr, partial, "fts.rowid", None)
+            listed, _ = self._matches(query, expr, partial, "{t}.rowid", None, 0)
             page = f"{listed} LIMIT {query.limit} OFFSET {query.offset};"
         else:
             window, _ = self._matches(
-                query, expr, partial, f"fts.rowid, {_SCORE}", RANK_WINDOW
+                query, expr, partial, "{t}.rowid, " + _score("{t}"), RANK_WINDOW, 0
             )
-            page = (f"{window};\n-- ranked by bm25 here; matches past the window follow in "
-                    "index order")
+            page = f"{window};\n-- ranked by bm25; matches past the window follow in index order"
         return (
-            f"SELECT count(*) FROM ({count});\n{page}\n"
+            f"-- each shard of {SHARD_SIZE:,} documents in turn (fts_0 holds the newest), "
+            f"until enough rows are found\nSELECT count(*) FROM ({count});\n{page}\n"
             f"-- parameters: {json.dumps(params, ensure_ascii=False)}"
         )
 
@@ -417,24 +465,45 @@ class SQLiteBackend(Backend):
             raise BackendUnavailable(f"index error: {exc}") from exc
 
     def _window(
-        self, query: SearchQuery, expr: str, partial: bool, size: int, scored: bool, faceted: bool
-    ) -> list[tuple[int, float, str | None]]:
-        """(rowid, bm25, facets) of the first ``size`` matches in index order, in one pass."""
-        score = _SCORE if scored else "0.0"
-        facets = "f.facets" if faceted else "NULL"
-        sql, params = self._matches(
-            query, expr, partial, f"fts.rowid, {score}, {facets}", size, join_facets=faceted
-        )
-        return self._execute(sql, params)
+        self, query: SearchQuery, expr: str, partial: bool, size: int, scored: bool
+    ) -> list[tuple[int, float]]:
+        """(rowid, bm25) of the first ``size`` matches in index order, shard after shard
+        (bm25 weighs terms within each shard, as Elasticsearch does per shard)."""
+        columns = "{t}.rowid, " + (_score("{t}") if scored else "0.0")
+        found: list[tuple[int, float]] = []
+        for shard in range(self._shards()):
+            if len(found) >= size:
+                break
+            sql, params = self._matches(query, expr, partial, columns, size - len(found), shard)
+            found += self._execute(sql, params)
+        return found
 
     def _listed(
         self, query: SearchQuery, expr: str, partial: bool, limit: int, offset: int
     ) -> list[int]:
         """Row ids of matches in index order, from ``offset``."""
-        if limit <= 0:
-            return []
-        sql, params = self._matches(query, expr, partial, "fts.rowid", None)
-        return [r for (r,) in self._execute(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset])]
+        found: list[int] = []
+        skip = offset
+        for shard in range(self._shards()):
+            if len(found) >= limit:
+                break
+            sql, params = self._matches(query, expr, partial, "{t}.rowid", None, shard)
+            rows = self._execute(f"{sql} LIMIT ?", [*params, skip + limit - len(found)])
+            found += [r for (r,) in rows[skip:]]
+            skip = max(0, skip - len(rows))
+        return found[:limit]
+
+    def _count(
+        self, query: SearchQuery, expr: str, partial: bool, limit: int, after: int = 0
+    ) -> int:
+        """Matches with a row id above ``after``, counted up to ``limit``."""
+        total = 0
+        for shard in range(shard_of(after + 1), self._shards()):
+            if total >= limit:
+                break
+            sql, params = self._matches(query, expr, partial, "1", limit - total, shard, after)
+            total += self._execute(f"SELECT count(*) FROM ({sql})", params)[0][0]
+        return total
 
     def _data(self, rowids: list[int]) -> dict[int, str]:
         if not rowids:
@@ -442,67 +511,74 @@ class SQLiteBackend(Backend):
         marks = ", ".join("?" * len(rowids))
         return dict(self._execute(f"SELECT rowid, data FROM docs WHERE rowid IN ({marks})", rowids))
 
-    def _count(
-        self, query: SearchQuery, expr: str, partial: bool, limit: int | None = None
-    ) -> int:
-        """Matches counted, up to ``limit`` + 1 (to tell "exactly limit" from "more")."""
-        sql, params = self._matches(query, expr, partial, "1", None if limit is None else limit + 1)
-        return self._execute(f"SELECT count(*) FROM ({sql})", params)[0][0]
+    def _facet_strings(self, rowids: list[int]) -> list[str]:
+        if not rowids:
+            return []
+        marks = ", ".join("?" * len(rowids))
+        rows = self._execute(f"SELECT facets FROM facets WHERE rowid IN ({marks})", rowids)
+        return [r[0] for r in rows]
 
-    def _ranked(
-        self, query: SearchQuery, parsed: ParsedQuery, expr: str, partial: bool, total: int
-    ) -> tuple[list[tuple[str, float]], list[str]]:
-        """The requested page as (data, bm25) and the facet strings of the sample.
+    @staticmethod
+    def _count_facets(rows: list[str]) -> Counter[tuple[str, str]]:
+        """(field, value) counts over facet strings: split and counted in C, decoded once
+        per distinct value."""
+        out: Counter[tuple[str, str]] = Counter()
+        for piece, n in Counter(SEP_PAIR.join(rows).split(SEP_PAIR)).items():
+            if piece:
+                field, _, value = piece.partition(SEP_VALUE)
+                out[(field, value)] = n
+        return out
 
-        Text searches rank the newest ``RANK_WINDOW`` matches by bm25 and list any others after
-        them in index order; listing without text is index order throughout."""
-        sample = min(FACET_EXACT_LIMIT, total) if query.facets else 0
+    def _run(
+        self, query: SearchQuery, parsed: ParsedQuery, expr: str, partial: bool
+    ) -> tuple[int, list[tuple[str, float]], list[int]]:
+        """(total up to TOTAL_EXACT_LIMIT + 1, page as (data, bm25), row ids of the facet
+        sample), reading the matches once in index order.
+
+        The first pass takes the newest ``RANK_WINDOW`` matches (bm25 when there is text) or
+        the facet sample; counting goes on after them only if that pass was full. A text
+        search ranks the window by bm25 and lists any further matches after it in index
+        order; listing without text is index order throughout."""
+        sample = FACET_EXACT_LIMIT if query.facets else 0
+        size = RANK_WINDOW if not parsed.empty else 0
         end = query.offset + query.limit
+        first = max(size, sample)
+        window = self._window(query, expr, partial, first, not parsed.empty) if first else []
+        total = len(window)
+        if total == first:
+            after = window[-1][0] if window else 0
+            total += self._count(query, expr, partial, TOTAL_EXACT_LIMIT + 1 - total, after)
         if parsed.empty:
-            window = self._window(query, expr, partial, sample, False, True) if sample else []
-            ordered: list[tuple[int, float]] = []
-            size = 0
+            ordered = [(r, 0.0) for r, _ in window[query.offset : end]]
+            start = query.offset + len(ordered)
         else:
-            size = min(RANK_WINDOW, total)
-            window = self._window(query, expr, partial, max(size, sample), True, sample > 0)
             ranked = sorted(window[:size], key=lambda r: (r[1], r[0]))
-            ordered = [(r[0], r[1]) for r in ranked[query.offset : end]]
-        if end > size:  # past the ranked window: index order
-            start = max(query.offset, size)
+            ordered = [(r, score) for r, score in ranked[query.offset : end]]
+            start = max(query.offset, min(size, total))
+        if end > start and total > start:  # past the window: index order
             ordered += [(r, 0.0) for r in self._listed(query, expr, partial, end - start, start)]
         data = self._data([r for r, _ in ordered])
         page = [(data[r], score) for r, score in ordered if r in data]
-        return page, [r[2] for r in window[:sample] if r[2] is not None]
-
-    @staticmethod
-    def _count_facets(rows: Iterable[str]) -> Counter[tuple[str, str]]:
-        """Facet strings counted whole first: documents of one instrument mostly share one."""
-        out: Counter[tuple[str, str]] = Counter()
-        for facets, n in Counter(rows).items():
-            for piece in facets.split(SEP_PAIR):
-                if piece:
-                    field, _, value = piece.partition(SEP_VALUE)
-                    out[(field, value)] += n
-        return out
+        return total, page, [r for r, _ in window[:sample]]
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Count every match; rank the newest ``RANK_WINDOW``; facet the newest
-        ``FACET_EXACT_LIMIT``, from the same pass: each step stops early on the index order."""
+        """Rank the newest ``RANK_WINDOW`` matches, facet the newest ``FACET_EXACT_LIMIT``,
+        count up to ``TOTAL_EXACT_LIMIT``: each stops early on the index order."""
         parsed = query.parsed()
         expr, partial = self._expression(query, parsed)
         if expr is None:
             return SearchResult(total=0, hits=[], facets={"kind": {}} if query.facets else {})
-        total = self._count(query, expr, partial, TOTAL_EXACT_LIMIT)
+        total, page, sample = self._run(query, parsed, expr, partial)
         total_exact = total <= TOTAL_EXACT_LIMIT
         total = min(total, TOTAL_EXACT_LIMIT)
-        page, sample = self._ranked(query, parsed, expr, partial, total) if total else ([], [])
         hits = [make_hit(orjson.loads(data), parsed, -score) for data, score in page]
         facets: dict[str, dict[str, int]] = {}
-        exact = total <= FACET_EXACT_LIMIT
+        exact = total_exact and total <= FACET_EXACT_LIMIT
         if query.facets:
             scale = 1.0 if exact else total / max(1, len(sample))
             found: dict[str, dict[str, int]] = {"kind": {}}
-            for (field, value), n in self._count_facets(sample).items():
+            counted = self._count_facets(self._facet_strings(sample))
+            for (field, value), n in counted.items():
                 if field in FACET_FIELDS:
                     found.setdefault(field, {})[value] = round(n * scale)
             facets = {f: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
@@ -554,9 +630,17 @@ class SQLiteBackend(Backend):
         conn = self._conn()
         total = int(conn.execute("SELECT value FROM meta WHERE key='documents'").fetchone()[0])
         marks = ", ".join("?" * len(tf))
-        df = dict(
-            conn.execute(f"SELECT term, doc FROM fts_vocab WHERE term IN ({marks})", list(tf))
-        )
+        df: Counter[str] = Counter()
+        for shard in range(self._shards()):
+            df.update(
+                dict(
+                    conn.execute(
+                        f"SELECT term, doc FROM {shard_table(shard)}_vocab "
+                        f"WHERE term IN ({marks})",
+                        list(tf),
+                    )
+                )
+            )
         weights = {
             t: n * math.log(1 + total / df[t])
             for t, n in tf.items()
@@ -573,9 +657,7 @@ class SQLiteBackend(Backend):
         expr, partial = self._expression(probe, parsed)
         if expr is None:
             return []
-        total = self._count(probe, expr, partial, TOTAL_EXACT_LIMIT)
-        rows, _ = self._ranked(probe.model_copy(update={"facets": False}), parsed, expr, partial,
-                               total)
+        _, rows, _ = self._run(probe.model_copy(update={"facets": False}), parsed, expr, partial)
         hits = [make_hit(orjson.loads(d), parsed, -score) for d, score in rows]
         return [h for h in hits if h.id not in exclude][: query.limit]
 
@@ -587,9 +669,18 @@ class SQLiteBackend(Backend):
         out: dict[str, dict[str, int]] = {}
         if expr is None:
             return out
-        sql, params = self._matches(query, expr, partial, "f.facets", None, join_facets=True)
+        strings: Counter[str] = Counter()
+        for shard in range(self._shards()):
+            sql, params = self._matches(query, expr, partial, "{t}.rowid AS rowid", None, shard)
+            strings.update(
+                r[0]
+                for r in self._execute(
+                    f"SELECT f.facets FROM ({sql}) m CROSS JOIN facets f ON f.rowid = m.rowid",
+                    params,
+                )
+            )
         pairs: Counter[tuple[str, str]] = Counter()
-        for facets, n in Counter(r[0] for r in self._execute(sql, params)).items():
+        for facets, n in strings.items():
             values: dict[str, list[str]] = {}
             for piece in facets.split(SEP_PAIR):
                 field, _, value = piece.partition(SEP_VALUE)
@@ -649,13 +740,15 @@ MAX_MLT = 200
 # rows on stdin, an empty frame to finish; any error ends it with the reason on stderr.
 _WRITER_PROGRAM = """
 import marshal, sqlite3, sys
-path, inserts = sys.argv[1], sys.argv[2:]
-db = sqlite3.connect(path)
+db = sqlite3.connect(sys.argv[1])
 db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
 inbox = sys.stdin.buffer
 while size := int.from_bytes(inbox.read(8), "little"):
-    for sql, rows in zip(inserts, marshal.loads(inbox.read(size))):
-        db.executemany(sql, rows)
+    for sql, rows in marshal.loads(inbox.read(size)):
+        if rows is None:
+            db.execute(sql)
+        else:
+            db.executemany(sql, rows)
 db.commit()
 db.close()
 """
@@ -666,13 +759,13 @@ class _WriterProcess:
 
     def __init__(self, path: Path):
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _WRITER_PROGRAM, str(path), *_INSERTS],
+            [sys.executable, "-c", _WRITER_PROGRAM, str(path)],
             stdin=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
 
-    def send(self, rows: Rows) -> None:
-        frame = marshal.dumps(rows)
+    def send(self, statements: Statements) -> None:
+        frame = marshal.dumps(statements)
         try:
             self.process.stdin.write(len(frame).to_bytes(8, "little") + frame)  # type: ignore[union-attr]
         except (BrokenPipeError, OSError):
