@@ -1,7 +1,8 @@
 """A deterministic synthetic corpus for benchmarks: N provisions that look like the real thing.
 
 Vocabulary is drawn from the real texts in ../shared/corpus when present (so term frequencies
-are legal-text-like, in English and Vietnamese), otherwise from a small built-in list. The
+are legal-text-like): English texts for English instruments, Vietnamese ones for Vietnamese
+instruments; otherwise from a small built-in list. The
 jurisdiction spread follows the bundled entries (IPEF partners and the EU heavy, a long tail of
 others), topics come from the taxonomy, lengths are log-normal around a typical article.
 """
@@ -22,29 +23,36 @@ JURISDICTIONS = (
     ["vn"] * 12 + ["sg", "jp", "kr", "au", "us", "eu", "in"] * 5
     + ["my", "th", "id", "ph", "nz", "gb"] * 3 + ["bn", "fj", "cn", "ca", "cl", "mx", "pe"]
 )
-FALLBACK = (
-    "party parties shall endeavour ensure transfer information electronic means personal data "
-    "protection measure legitimate public policy objective spectrum licence auction frequency "
-    "operator telecommunications service network subscriber registration authority regulation "
-    "tần số vô tuyến điện đấu giá quyền sử dụng dữ liệu cá nhân doanh nghiệp viễn thông bảo vệ"
-).split()
+FALLBACK = {
+    "en": "party parties shall endeavour ensure transfer information electronic means personal "
+    "data protection measure legitimate public policy objective spectrum licence auction "
+    "frequency operator telecommunications service network subscriber registration authority "
+    "regulation",
+    "vi": "tần số vô tuyến điện đấu giá quyền sử dụng dữ liệu cá nhân doanh nghiệp viễn thông "
+    "bảo vệ thông tin mạng cơ quan nhà nước quy định",
+}
 
 
-def vocabulary(limit_files: int = 12) -> list[str]:
-    """Words of the real corpus, repeated as often as they occur (Zipf-like sampling)."""
+def vocabulary(language: str, limit_files: int = 12) -> list[str]:
+    """Words of the real corpus in that language, repeated as often as they occur
+    (Zipf-like sampling)."""
     words: list[str] = []
     if CORPUS.is_dir():
         files = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".md", ".xml", ".html"))
+        files = [p for p in files if (".vi." in p.name) == (language == "vi")]
+        files = [p for p in files if "MISMATCH" not in p.name and "EMPTY" not in p.name]
         for path in files[:limit_files]:
-            text = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8", errors="ignore"))
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
+            text = re.sub(r"<[^>]+>", " ", text)
             words.extend(w for w in re.findall(r"[^\W\d_]{2,}", text)[:60_000])
-    return words or FALLBACK * 50
+    return words or FALLBACK[language].split() * 50
 
 
 def generate(n_provisions: int, seed: int = 7) -> Iterator[Instrument]:
     """Instruments of 50 provisions each, N provisions in all, identical for a given seed."""
     rng = random.Random(seed)
-    words = vocabulary()
+    vocabularies = {lang: vocabulary(lang) for lang in ("en", "vi")}
     topics = [t for t in taxonomy().topics if "/" in t]
     made = 0
     i = 0
@@ -53,6 +61,8 @@ def generate(n_provisions: int, seed: int = 7) -> Iterator[Instrument]:
         jur = rng.choice(JURISDICTIONS)
         year = rng.randint(1995, 2025)
         inst_topics = rng.sample(topics, 2)
+        language = rng.choice(["en", "en", "vi"])
+        words = vocabularies[language]
         count = min(PROVISIONS_PER_INSTRUMENT, n_provisions - made)
         provisions = []
         for k in range(1, count + 1):
@@ -73,7 +83,7 @@ def generate(n_provisions: int, seed: int = 7) -> Iterator[Instrument]:
             dates=Dates(adopted=f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"),
             sectors=sorted({t.split("/")[0] for t in inst_topics}),
             topics=inst_topics,
-            language=rng.choice(["en", "en", "vi"]),
+            language=language,
             summary=" ".join(rng.choice(words) for _ in range(40)),
             source_url=f"https://example.org/bench/{i}",
             origin="imported",
