@@ -70,12 +70,13 @@ def time_index(backend: Backend, n: int) -> dict[str, float]:
 def raw_sqlite(n: int, folder: Path) -> dict[str, float]:
     """The engine alone on the same work: the very rows regkb writes (prepared beforehand,
     outside the clock) inserted into the same tables with plain ``executemany``, in batches
-    as regkb sends them, then the same index and FTS5 optimize at the end."""
+    as regkb sends them, then the same indexes and shard merges at the end."""
     from kb.backends import sqlite as engine
 
     docs = list(record_docs(generate(n)))
+    count = len(docs)
     batches = [engine.SQLiteBackend.rows(docs[i : i + engine.BATCH], i)
-               for i in range(0, len(docs), engine.BATCH)]
+               for i in range(0, count, engine.BATCH)]
     del docs
     path = folder / "raw.sqlite"
     db = sqlite3.connect(path)
@@ -83,8 +84,7 @@ def raw_sqlite(n: int, folder: Path) -> dict[str, float]:
     db.executescript(engine._PRAGMAS + engine._SCHEMA)
     for rows in batches:
         engine.SQLiteBackend.write_rows(db, rows)
-    db.executescript(engine._INDEXES)
-    db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+    engine.SQLiteBackend.finish(db, count)
     db.commit()
     seconds = time.perf_counter() - started
     db.close()

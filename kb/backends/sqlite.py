@@ -309,15 +309,7 @@ class SQLiteBackend(Backend):
             count += len(batch)
             if progress:
                 progress(count)
-            db.executescript(_INDEXES)
-            shards = shard_of(count) + 1 if count else 0
-            for shard in range(max(shards, 1)):
-                table = shard_table(shard)
-                db.execute(_shard_ddl(shard))
-                db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
-                db.execute(
-                    f"CREATE VIRTUAL TABLE {table}_vocab USING fts5vocab({table}, 'row')"
-                )
+            shards = self.finish(db, count)
             stored = db.execute("SELECT count(*) FROM docs").fetchone()[0]
             if stored != count:
                 raise IndexBuildError(f"index has {stored} documents, expected {count}")
@@ -326,7 +318,7 @@ class SQLiteBackend(Backend):
                 [
                     ("generation", generation),
                     ("documents", str(count)),
-                    ("shards", str(max(shards, 1))),
+                    ("shards", str(shards)),
                     ("built_at", time.strftime("%Y-%m-%dT%H:%M:%S")),
                 ],
             )
@@ -342,6 +334,19 @@ class SQLiteBackend(Backend):
                 raise
             raise IndexBuildError(f"index build failed, previous index kept: {exc}") from exc
         return BuildReport(count, generation, time.monotonic() - started)
+
+    @staticmethod
+    def finish(db: sqlite3.Connection, count: int) -> int:
+        """Indexes, each shard merged into one b-tree and given its vocabulary table, once
+        every row is written; the number of shards."""
+        db.executescript(_INDEXES)
+        shards = shard_of(count) + 1 if count else 1
+        for shard in range(shards):
+            table = shard_table(shard)
+            db.execute(_shard_ddl(shard))
+            db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+            db.execute(f"CREATE VIRTUAL TABLE {table}_vocab USING fts5vocab({table}, 'row')")
+        return shards
 
     @staticmethod
     def rows(batch: list[IndexDoc], offset: int) -> Statements:
