@@ -15,6 +15,7 @@ from kb.taxonomy import Jurisdictions, Taxonomy, jurisdictions, tag_token, taxon
 from kb.text import index_text
 
 IndexDoc = dict[str, Any]
+TopicFields = tuple[list[str], list[str], str]  # topics with ancestors, sectors, tag terms
 
 TREATY_TYPES = ("treaty", "agreement-chapter")
 
@@ -123,8 +124,9 @@ def instrument_docs(
         "a_tags": _tags(tax, topics),
     }
     is_treaty = inst.doc_type in TREATY_TYPES
+    tagged: dict[tuple[str, ...], TopicFields] = {}
     for order, prov in enumerate(inst.provisions, start=1):
-        yield provision_doc(inst, prov, order, common, tax, is_treaty, title_text)
+        yield provision_doc(inst, prov, order, common, tax, is_treaty, title_text, tagged)
 
 
 def provision_doc(
@@ -135,11 +137,19 @@ def provision_doc(
     tax: Taxonomy,
     is_treaty: bool,
     title_text: str | None = None,
+    tagged: dict[tuple[str, ...], TopicFields] | None = None,
 ) -> IndexDoc:
-    own = [t for t in prov.topics if t in tax]
-    if not own and inst.origin == "curated":
-        own = [t for t in inst.topics if t in tax]
-    topics = tax.with_ancestors(own)
+    key = tuple(prov.topics)
+    fields = tagged.get(key) if tagged is not None else None
+    if fields is None:
+        own = [t for t in prov.topics if t in tax]
+        if not own and inst.origin == "curated":
+            own = [t for t in inst.topics if t in tax]
+        topics = tax.with_ancestors(own)
+        fields = (topics, _sectors(tax, inst.sectors, topics), _tags(tax, topics))
+        if tagged is not None:
+            tagged[key] = fields
+    topics, sectors, tags = fields
     strength, exceptions = prov.strength, list(prov.exceptions)
     if is_treaty and prov.text and strength is None:
         strength, found = classify_strength(prov.text, prov.heading)
@@ -147,7 +157,7 @@ def provision_doc(
     body = prov.text or prov.summary or ""
     return {
         **common,
-        "id": inst.provision_id(prov),
+        "id": f"{inst.id}/~{prov.eid}",  # both validated already (ids.provision_id)
         "kind": "provision",
         "title": " ".join(filter(None, [prov.number, prov.heading])) or prov.number,
         "title_vi": None,
@@ -158,8 +168,8 @@ def provision_doc(
         "text_vi": None,
         "text_source": prov.text_source,
         "language": prov.language or inst.language,
-        "sectors": _sectors(tax, inst.sectors, topics),
-        "topics": topics,
+        "sectors": list(sectors),
+        "topics": list(topics),
         "provision_kind": prov.kind,
         "strength": strength if is_treaty else None,
         "exceptions": exceptions if is_treaty else [],
@@ -171,7 +181,7 @@ def provision_doc(
         "a_body": index_text(
             body if not prov.text or not prov.summary else f"{body} {prov.summary}"
         ),
-        "a_tags": _tags(tax, topics),
+        "a_tags": tags,
     }
 
 

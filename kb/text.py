@@ -64,8 +64,11 @@ def fold(text: str) -> str:
     """Lower-case and strip diacritics (``Đấu giá`` -> ``dau gia``), one char for one char.
 
     A translation table covers Latin (with Vietnamese), Greek, Cyrillic and full-width
-    letters at C speed; scripts without case or marks (CJK) pass through unchanged.
+    letters at C speed; scripts without case or marks (CJK) pass through unchanged. ASCII
+    text (most English) only needs lower case.
     """
+    if text.isascii():
+        return text.lower()
     return text.translate(_FOLD_TABLE)
 
 
@@ -138,7 +141,7 @@ def index_text(text: str | None) -> str:
     if not text:
         return ""
     folded = fold(text)
-    if _CJK_RE.search(folded) is None:
+    if folded.isascii() or _CJK_RE.search(folded) is None:
         return folded
     return " ".join(folded[s:e] for _, s, e in iter_tokens(text))
 

@@ -53,17 +53,6 @@ from kb.search import (
 )
 from kb.text import stem, words
 
-SINGLE_FIELDS = (
-    "kind",
-    "doc_type",
-    "status",
-    "language",
-    "strength",
-    "agreement",
-    "provision_kind",
-    "origin",
-    "text_source",
-)
 MULTI_FIELDS = ("jurisdictions", "groups", "sectors", "topics", "parties")
 SINGLE_KEYWORDS = tuple(f for f in KEYWORD_FIELDS if f not in MULTI_FIELDS)
 TEXT_COLUMNS = ("a_title", "a_heading", "a_body", "a_tags")
@@ -81,8 +70,9 @@ RANK_WINDOW = 5000
 BATCH = 2000
 # Beyond this many documents a build hands its rows to a writer process: SQLite then indexes on
 # one core while Python prepares the next rows on the other (threads cannot overlap here: the
-# GIL is taken back after every row). Smaller builds are not worth starting a process for.
-WRITER_AFTER = 20_000
+# GIL is taken back after every row). The writer is a bare interpreter (sqlite3 and marshal),
+# quick to start; a build of one batch or less is written in place.
+WRITER_AFTER = 2000
 # two letters per keyword field, so filter tokens of different fields never meet
 FIELD_CODES = {
     "kind": "kd", "jurisdictions": "ju", "groups": "gr", "parties": "pa", "agreement": "ag",
@@ -93,20 +83,20 @@ ALL_TOKEN = "zzall0"  # on every document: what "no text, no filter" matches
 _UNSAFE = re.compile(r"[^a-wyz0-9]")
 SEP_VALUE, SEP_PAIR = "\x1f", "\x1e"
 
-_SCHEMA = f"""
+_SCHEMA = """
 CREATE TABLE docs (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     instrument_id TEXT,
     ord INTEGER,
     date TEXT,
-    {", ".join(f"{f} TEXT" for f in SINGLE_FIELDS)},
-    data TEXT NOT NULL
+    kind TEXT NOT NULL,
+    data BLOB NOT NULL  -- the document as JSON (orjson bytes)
 );
 CREATE TABLE facets (rowid INTEGER PRIMARY KEY, facets TEXT NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
-_DOCS_INSERT = f"INSERT INTO docs VALUES ({', '.join('?' * (5 + len(SINGLE_FIELDS) + 1))})"
+_DOCS_INSERT = "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)"
 _FACETS_INSERT = "INSERT INTO facets VALUES (?, ?)"
 # (statement, rows): executemany, or a single execute when rows is None
 Statements = list[tuple[str, list[tuple] | None]]
@@ -182,6 +172,30 @@ def doc_facets(doc: IndexDoc) -> list[tuple[str, str]]:
         if values:
             pairs.extend((field, v) for v in (dict.fromkeys(values) if len(values) > 1 else values))
     return pairs
+
+
+_FILTER_CACHE: dict[tuple, tuple[str, str]] = {}
+
+
+def _filter_fields(doc: IndexDoc) -> tuple[str, str]:
+    """The facets string and the filter terms of a document. Documents of one instrument
+    mostly share their keyword values, so both are made once per distinct set of values."""
+    key = (
+        *(doc.get(f) for f in SINGLE_KEYWORDS),
+        *(tuple(doc.get(f) or ()) for f in MULTI_FIELDS),
+        (doc.get("date") or "")[:7],
+    )
+    found = _FILTER_CACHE.get(key)
+    if found is None:
+        pairs = doc_facets(doc)
+        tokens = [filter_token(f, v) for f, v in pairs]
+        tokens.extend(date_tokens(doc.get("date")))
+        tokens.append(ALL_TOKEN)
+        found = SEP_PAIR.join([f"{f}{SEP_VALUE}{v}" for f, v in pairs]), " ".join(tokens)
+        if len(_FILTER_CACHE) > 10_000:
+            _FILTER_CACHE.clear()
+        _FILTER_CACHE[key] = found
+    return found
 
 
 def _fts_phrase(phrase: Phrase) -> str:
@@ -357,12 +371,9 @@ class SQLiteBackend(Backend):
         fts_rows: dict[int, list[tuple]] = {}
         for i, doc in enumerate(batch, start=offset + 1):
             texts = [doc.pop(c, None) or "" for c in TEXT_COLUMNS]  # not kept in ``data``
-            pairs = doc_facets(doc)
-            tokens = [filter_token(f, v) for f, v in pairs]
-            tokens.extend(date_tokens(doc.get("date")))
-            tokens.append(ALL_TOKEN)
-            fts_rows.setdefault(shard_of(i), []).append((i, *texts, " ".join(tokens)))
-            facet_rows.append((i, SEP_PAIR.join([f"{f}{SEP_VALUE}{v}" for f, v in pairs])))
+            facets, tokens = _filter_fields(doc)
+            fts_rows.setdefault(shard_of(i), []).append((i, *texts, tokens))
+            facet_rows.append((i, facets))
             doc_rows.append(
                 (
                     i,
@@ -370,8 +381,8 @@ class SQLiteBackend(Backend):
                     doc.get("instrument_id"),
                     doc.get("order") or 0,
                     doc.get("date"),
-                    *(doc.get(f) for f in SINGLE_FIELDS),
-                    orjson.dumps(doc).decode(),
+                    doc["kind"],
+                    orjson.dumps(doc),
                 )
             )
         statements: Statements = [(_DOCS_INSERT, doc_rows), (_FACETS_INSERT, facet_rows)]

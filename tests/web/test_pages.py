@@ -418,3 +418,18 @@ def test_hostile_source_url_stays_in_its_attribute(client: TestClient) -> None:
 def test_query_text_is_escaped(client: TestClient) -> None:
     html = client.get("/search", params={"q": '"><script>alert(1)</script>'}).text
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_capped_totals_and_partial_ranking_are_said(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kb.backends import sqlite as embedded
+
+    plain = client.get("/search?q=data&lang=en").text
+    assert "+ results" not in plain and "newest are ranked" not in plain
+    monkeypatch.setattr(embedded, "TOTAL_EXACT_LIMIT", 2)
+    monkeypatch.setattr(embedded, "RANK_WINDOW", 1)
+    en = client.get("/search?q=data&lang=en").text
+    assert "2+ results" in en and "the newest are ranked by relevance" in en
+    vi = client.get("/search?q=data&lang=vi").text
+    assert "Hơn 2 kết quả" in vi and "mới nhất được xếp theo mức độ liên quan" in vi
