@@ -76,12 +76,26 @@ _CJK_CLASS = "\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\
 _TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK_CLASS}]+)|(?P<word>(?:(?![{_CJK_CLASS}])[^\W_])+)")
 
 
-@lru_cache(maxsize=200_000)
+# word -> Porter stem, filled on first sight: nearly every word of a legal corpus has been
+# seen before, and a plain dict lookup (at C speed through ``map``) is what it then costs
+_STEMS: dict[str, str] = {}
+
+
 def stem(token: str) -> str:
     """Porter stem of a folded word; engines pass words under 3 letters through, as here."""
-    if len(token) < 3 or not token.isascii() or not token.isalpha():
-        return token
-    return _STEMMER.stemWord(token)
+    found = _STEMS.get(token)
+    if found is None:
+        if len(token) < 3 or not token.isascii() or not token.isalpha():
+            found = token
+        else:
+            found = _STEMMER.stemWord(token)
+        if len(_STEMS) < 500_000:
+            _STEMS[token] = found
+    return found
+
+
+# ASCII punctuation and symbols to spaces: splitting ASCII text then needs no regex
+_ASCII_SEPARATORS = {c: " " for c in range(128) if not chr(c).isalnum()}
 
 
 _stem = stem
@@ -132,7 +146,14 @@ def words(text: str | None) -> list[str]:
 
 def stemmed(folded: str) -> str:
     """Porter stems of an ``index_text``, joined by spaces: for engines without a stemmer."""
-    return " ".join([stem(word) for word in _PLAIN_WORD_RE.findall(folded)])
+    if folded.isascii():
+        tokens = folded.translate(_ASCII_SEPARATORS).split()
+    else:
+        tokens = _PLAIN_WORD_RE.findall(folded)
+    stems = list(map(_STEMS.get, tokens))
+    if None in stems:
+        stems = [s if s is not None else stem(t) for s, t in zip(stems, tokens, strict=True)]
+    return " ".join(stems)
 
 
 def index_text(text: str | None) -> str:

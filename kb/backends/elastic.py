@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
+from elasticsearch.serializer import OrjsonSerializer
 
 from kb.backends.base import Backend, BuildReport, Progress
 from kb.config import Settings
@@ -218,6 +219,8 @@ class ElasticBackend(Backend):
             "request_timeout": settings.elasticsearch_timeout,
             "retry_on_timeout": False,
             "max_retries": 1,
+            # bulk requests are mostly JSON encoding: orjson does it several times faster
+            "serializer": OrjsonSerializer(),
         }
         if settings.elasticsearch_api_key:
             kwargs["api_key"] = settings.elasticsearch_api_key
