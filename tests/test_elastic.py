@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.deps import get_kb
-from kb.backends.elastic import ElasticBackend, build_search_body
+from kb.backends.elastic import ElasticBackend, build_requests, build_search_body
 from kb.config import Settings
 from kb.core import KnowledgeBase
 from kb.documents import record_docs
@@ -91,9 +91,9 @@ def test_deep_pages_with_search_after(es_backend: ElasticBackend) -> None:
 def test_show_query_is_the_request_body(es_backend: ElasticBackend) -> None:
     query = SearchQuery(text="spectrum auction", jurisdictions=["vn"])
     shown = es_backend.show_query(query)
-    assert shown.startswith("POST /regkb")
-    body = json.loads(shown.split("\n", 1)[1])
-    assert body == build_search_body(query, query.parsed())
+    assert shown.startswith("POST /_msearch\n")
+    lines = shown.splitlines()[1:]
+    assert [json.loads(line) for line in lines[1::2]] == build_requests(query, query.parsed())
     assert '"jurisdictions"' in shown and "tagspectrum0auction" in shown
     assert build_search_body(query, query.parsed())["query"]["bool"]["filter"]
 

@@ -100,12 +100,18 @@ def build_daterange_query(query: SearchQuery) -> list[dict[str, Any]]:
     return [{"range": {"date": bounds}}] if bounds else []
 
 
-def build_facets() -> dict[str, Any]:
-    """Terms aggregations under a sampler: exact up to FACET_EXACT_LIMIT matches, estimated
-    from the best-scoring ones beyond (the embedded backend samples the newest). In the search
-    for hits itself: a request of its own would evaluate the query a second time."""
-    terms = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS}
-    return {"sample": {"sampler": {"shard_size": FACET_EXACT_LIMIT}, "aggs": terms}}
+def build_facets_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
+    """Terms aggregations over the first FACET_EXACT_LIMIT matches each shard collects (exact
+    below that many, a sample beyond, as on the embedded backend). A request of its own, sent
+    in the same ``_msearch``: the search for hits then needs no aggregation and skips the
+    documents that cannot make the page, instead of scoring every match for a sampler."""
+    return {
+        "query": {"bool": {"filter": [build_fulltext_query(parsed), *build_filters(query)]}},
+        "size": 0,
+        "track_total_hits": False,
+        "terminate_after": FACET_EXACT_LIMIT,
+        "aggs": {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS},
+    }
 
 
 def build_search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
@@ -128,9 +134,15 @@ def build_search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]
         body["search_after"] = query.search_after
     else:
         body["from"] = query.offset
-    if query.facets:
-        body["aggs"] = build_facets()
     return body
+
+
+def build_requests(query: SearchQuery, parsed: ParsedQuery) -> list[dict[str, Any]]:
+    """The search for hits, then (when facets are asked for) the facet sample."""
+    bodies = [build_search_body(query, parsed)]
+    if query.facets:
+        bodies.append(build_facets_body(query, parsed))
+    return bodies
 
 
 def build_more_like_this(terms: list[str], query: SearchQuery) -> dict[str, Any]:
@@ -450,12 +462,18 @@ class ElasticBackend(Backend):
         return [h["_source"] for h in res["hits"]["hits"]]
 
     def show_query(self, query: SearchQuery) -> str:
-        body = build_search_body(query, query.parsed())
-        return f"POST /{self.aliases}/_search\n" + json.dumps(body, indent=2, ensure_ascii=False)
+        lines = []
+        for body in build_requests(query, query.parsed()):
+            lines += [json.dumps({"index": self.aliases}), json.dumps(body, ensure_ascii=False)]
+        return "POST /_msearch\n" + "\n".join(lines)
 
-    def _result(self, res: dict[str, Any], parsed: ParsedQuery, query: SearchQuery) -> SearchResult:
-        if "error" in res:
-            raise BackendUnavailable(f"Elasticsearch error in msearch: {res['error']}")
+    def _result(
+        self, responses: list[dict[str, Any]], parsed: ParsedQuery, query: SearchQuery
+    ) -> SearchResult:
+        for res in responses:
+            if "error" in res:
+                raise BackendUnavailable(f"Elasticsearch error in msearch: {res['error']}")
+        res = responses[0]
         hits = [
             make_hit(h["_source"], parsed, h.get("_score") or 0.0, h.get("sort"))
             for h in res["hits"]["hits"]
@@ -463,38 +481,40 @@ class ElasticBackend(Backend):
         total = res["hits"]["total"]["value"]
         total_exact = res["hits"]["total"].get("relation", "eq") == "eq"
         facets: dict[str, dict[str, int]] = {}
-        sample = (res.get("aggregations") or {}).get("sample")
         exact = True
-        if sample:
-            sampled = sample.get("doc_count", 0)
+        if len(responses) > 1:
+            aggs = responses[1].get("aggregations") or {}
+            sampled = sum(b["doc_count"] for b in aggs.get("kind", {}).get("buckets", []))
             exact = total_exact and sampled >= total
             scale = 1.0 if exact or not sampled else total / sampled
             for name in FACET_FIELDS:
-                buckets = sample.get(name, {}).get("buckets", [])
+                buckets = aggs.get(name, {}).get("buckets", [])
                 facets[name] = {b["key"]: round(b["doc_count"] * scale) for b in buckets}
         return SearchResult(
             total=total, total_exact=total_exact, hits=hits, facets=facets, facets_exact=exact
         )
 
     def search(self, query: SearchQuery) -> SearchResult:
-        parsed = query.parsed()
-        res = self._call(self.es.search, index=self.aliases, body=build_search_body(query, parsed))
-        return self._result(res, parsed, query)
+        return self.search_many([query])[0]
 
     def search_many(self, queries: list[SearchQuery]) -> list[SearchResult]:
-        """All queries in one ``_msearch`` round trip."""
+        """All queries (and their facet samples) in one ``_msearch`` round trip."""
         if not queries:
             return []
         parsed = [q.parsed() for q in queries]
         searches: list[dict[str, Any]] = []
+        sizes = []
         for q, p in zip(queries, parsed, strict=True):
-            searches.append({"index": self.aliases})
-            searches.append(build_search_body(q, p))
-        res = self._call(self.es.msearch, searches=searches)
-        return [
-            self._result(r, p, q)
-            for r, q, p in zip(res["responses"], queries, parsed, strict=True)
-        ]
+            bodies = build_requests(q, p)
+            sizes.append(len(bodies))
+            for body in bodies:
+                searches.extend(({"index": self.aliases}, body))
+        responses = self._call(self.es.msearch, searches=searches)["responses"]
+        out = []
+        for q, p, n in zip(queries, parsed, sizes, strict=True):
+            out.append(self._result(responses[:n], p, q))
+            responses = responses[n:]
+        return out
 
     def more_like_this(
         self, text: str, query: SearchQuery, exclude_ids: Iterable[str] = ()

@@ -8,13 +8,17 @@ than a heading, and a heading more than body text.
 Filters are index terms too: every document carries one token per keyword value, year and
 month in a column of its own (``a_facets``), so a filtered search is a single FTS5 match whose
 doclists are intersected with skipping, never a join over every match. Rows are numbered in
-index order (newest first, ``kb.documents.index_order``), so listing without a query reads the
-first rows, and a search matching more than ``RANK_WINDOW`` documents ranks the newest
-``RANK_WINDOW`` of them by relevance and lists the rest after them, newest first (the result
-says so), instead of scoring every match: the cost of a search is bounded whatever the size of
-the index. Matches are counted up to ``TOTAL_EXACT_LIMIT`` (beyond, the total is "at least"
-that many, as Elasticsearch reports it), and facet counts beyond ``FACET_EXACT_LIMIT`` matches
-are estimated from the newest.
+index order (newest first, ``kb.documents.index_order``) and the full-text index is cut into
+shards of ``SHARD_SIZE`` rows, so listing without a query reads the first rows, and a search
+matching more than ``RANK_WINDOW`` documents ranks the newest ``RANK_WINDOW`` of them by
+relevance and lists the rest after them, newest first (the result says so), instead of
+scoring every match: the cost of a search is bounded whatever the size of the index.
+Matches are counted up to ``TOTAL_EXACT_LIMIT`` (beyond, the total is "at least" that many,
+as Elasticsearch reports it), and facet counts beyond ``FACET_EXACT_LIMIT`` matches are
+estimated from the newest.
+
+Large builds hand their rows to a writer process (``WRITER_AFTER``), so SQLite indexes on one
+core while Python prepares the next rows on the other.
 """
 
 from __future__ import annotations
@@ -174,10 +178,10 @@ def doc_facets(doc: IndexDoc) -> list[tuple[str, str]]:
     return pairs
 
 
-_FILTER_CACHE: dict[tuple, tuple[str, str]] = {}
+_FILTER_CACHE: dict[tuple, tuple[str, bytes]] = {}
 
 
-def _filter_fields(doc: IndexDoc) -> tuple[str, str]:
+def _filter_fields(doc: IndexDoc) -> tuple[str, bytes]:
     """The facets string and the filter terms of a document. Documents of one instrument
     mostly share their keyword values, so both are made once per distinct set of values."""
     key = (
@@ -191,7 +195,7 @@ def _filter_fields(doc: IndexDoc) -> tuple[str, str]:
         tokens = [filter_token(f, v) for f, v in pairs]
         tokens.extend(date_tokens(doc.get("date")))
         tokens.append(ALL_TOKEN)
-        found = SEP_PAIR.join([f"{f}{SEP_VALUE}{v}" for f, v in pairs]), " ".join(tokens)
+        found = SEP_PAIR.join([f"{f}{SEP_VALUE}{v}" for f, v in pairs]), " ".join(tokens).encode()
         if len(_FILTER_CACHE) > 10_000:
             _FILTER_CACHE.clear()
         _FILTER_CACHE[key] = found
@@ -216,9 +220,6 @@ def text_expression(parsed: ParsedQuery) -> str:
         excluded = " OR ".join(_fts_phrase(p) for p in parsed.excluded)
         return f"{columns}: (({expr}) NOT ({excluded}))"
     return f"{columns}: ({expr})"
-
-
-match_expression = text_expression
 
 
 def filter_expression(query: SearchQuery) -> tuple[str, bool]:
@@ -370,7 +371,9 @@ class SQLiteBackend(Backend):
         doc_rows, facet_rows = [], []
         fts_rows: dict[int, list[tuple]] = {}
         for i, doc in enumerate(batch, start=offset + 1):
-            texts = [doc.pop(c, None) or "" for c in TEXT_COLUMNS]  # not kept in ``data``
+            # texts leave ``data``; as UTF-8 bytes, which FTS5 reads as text and a writer
+            # process unpacks without decoding
+            texts = [(doc.pop(c, None) or "").encode() for c in TEXT_COLUMNS]
             facets, tokens = _filter_fields(doc)
             fts_rows.setdefault(shard_of(i), []).append((i, *texts, tokens))
             facet_rows.append((i, facets))
