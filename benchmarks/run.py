@@ -262,9 +262,11 @@ READING = """## Reading these figures
 - *search*: in-process `backend.search()` over 17 fixed queries (plain, phrase, filtered,
   topic, faceted, Vietnamese with and without diacritics, topic-expanded, browse), warm, 20
   passes. Both backends count matches up to 10,000 ("10,000+" beyond) and estimate facet
-  counts beyond 2,000 matches from a sample. The embedded backend keeps its full-text index
-  in shards of 50,000 documents, newest first, and ranks the newest 5,000 matches of a broader
-  search by bm25 (listing the others after them): its cost does not grow with the index.
+  counts beyond 2,000 matches from a sample (the newest on SQLite; the first each index
+  collects on Elasticsearch, in a second request of the same `_msearch`, so the search for
+  hits needs no aggregation). The embedded backend keeps its full-text index in shards of
+  50,000 documents, newest first, and ranks the newest 5,000 matches of a broader search by
+  bm25 (listing the others after them): its cost does not grow with the index.
   Elasticsearch ranks every match; two-word phrases are single terms there (`index_phrases`).
 - *API RSS*: resident memory of a `uvicorn api.app:create_app` process after serving the query
   set over HTTP; for SQLite it includes the index pages mapped into memory (mmap, up to

@@ -116,18 +116,18 @@ def _expand_topics(parsed: ParsedQuery) -> None:
             terms += parsed.clauses[j][0]
             stems += _stems(parsed.clauses[j][0])
             run.append((j + 1, terms, stems))
-        for phrase, topic_id in tax.phrases():
-            # the shortest run of whole clauses at least as long as the phrase
-            found = next(((j, t, st) for j, t, st in run if len(t) >= len(phrase)), None)
-            if found is None or found[2] != phrase:
-                continue
-            j, terms, _ = found
+        # the longest run of whole clauses that spells a topic name
+        found = next(
+            ((j, t, st) for j, t, st in reversed(run) if st in tax.phrase_topics), None
+        )
+        if found is not None:
+            j, terms, phrase = found
+            topic_id = tax.phrase_topics[phrase]
             others = [p for p in tax.expansion_phrases(topic_id) if p != phrase]
             parsed.expansions.extend(a for a in others if a not in parsed.expansions)
             parsed.clauses[i:j] = [[terms, (tag_token(topic_id),)]]
             parsed.topics.append(topic_id)
             parsed.topic_tags.append(tag_token(topic_id))
-            break
         i += 1
     if not parsed.topics:
         _expand_prefix(parsed)

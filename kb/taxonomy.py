@@ -139,6 +139,14 @@ class Taxonomy:
         out.sort(key=lambda item: -len(item[0]))
         return out
 
+    @cached_property
+    def phrase_topics(self) -> dict[tuple[str, ...], str]:
+        """Analyzed phrase -> topic id (the first topic in ``phrases`` order naming it)."""
+        found: dict[tuple[str, ...], str] = {}
+        for phrase, topic_id in self._phrases:
+            found.setdefault(phrase, topic_id)
+        return found
+
     def find_topics(self, text: str) -> list[str]:
         """Topics whose label or synonym occurs in the text (used for tagging and expansion)."""
         terms = analyze(text)
