@@ -241,3 +241,18 @@ def test_comparisons_on_elasticsearch_match_the_embedded_backend(
         Settings(home=tmp_path), backend=lite).coverage(["sg", "vn"]).counts
     near = es_kb.counterparts("/akn/sg/act/2012/26/~sec_26")
     assert "sg" not in near.groups and near.groups
+
+
+def test_indices_of_older_mappings_are_not_taken_as_built(es_url: str) -> None:
+    backend = elastic_backend(es_url)
+    try:
+        backend.rebuild(record_docs(records()))
+        assert backend.exists()
+        backend.es.indices.put_mapping(
+            index=backend.alias("provisions"), meta={"regkb_mapping_version": 1}
+        )
+        assert not backend.exists()  # `kb serve` rebuilds rather than query old fields
+        backend.rebuild(record_docs(records()))
+        assert backend.exists()
+    finally:
+        drop_prefix(backend)

@@ -142,3 +142,20 @@ def test_facets_beyond_the_sample_are_estimated(
     kinds = Counter(d["kind"] for d in newest)
     scale = exact.total / 5
     assert estimated.facets["kind"] == {k: round(n * scale) for k, n in kinds.most_common()}
+
+
+def test_an_index_of_an_older_layout_is_not_taken_as_built(tmp_path: Path) -> None:
+    import sqlite3
+
+    backend = SQLiteBackend(tmp_path / "index.sqlite")
+    backend.rebuild(record_docs(records()))
+    assert backend.exists() and backend.health()["status"] == "ok"
+    db = sqlite3.connect(tmp_path / "index.sqlite")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'layout'")
+    db.commit()
+    db.close()
+    stale = SQLiteBackend(tmp_path / "index.sqlite")
+    assert not stale.exists()
+    assert "older layout" in stale.health()["detail"]
+    stale.rebuild(record_docs(records()))
+    assert stale.exists()

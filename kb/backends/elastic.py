@@ -427,10 +427,16 @@ class ElasticBackend(Backend):
                 self.es.indices.delete(index=name, ignore_unavailable=True)
 
     def exists(self) -> bool:
+        """The aliases point at indices of the current mappings (older ones are rebuilt)."""
         try:
-            return bool(self.es.indices.exists_alias(name=self.alias("provisions")))
+            found = self.es.indices.get_mapping(index=self.alias("provisions"))
         except (ApiError, TransportError):
             return False
+        wanted = self.mapping("provisions")["mappings"]["_meta"]["regkb_mapping_version"]
+        return any(
+            m.get("mappings", {}).get("_meta", {}).get("regkb_mapping_version") == wanted
+            for m in found.values()
+        )
 
     # -- reading -----------------------------------------------------------------------
     def get(self, doc_id: str) -> IndexDoc | None:

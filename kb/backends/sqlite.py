@@ -63,6 +63,7 @@ TEXT_COLUMNS = ("a_title", "a_heading", "a_body", "a_tags")
 FTS_COLUMNS = (*TEXT_COLUMNS, "a_facets")
 BM25_WEIGHTS = (8.0, 4.0, 1.0, 2.0, 0.0)  # filter tokens never count towards relevance
 FACET_SIZE = 60
+LAYOUT = "2"  # the tables below; an index of another layout is rebuilt rather than read
 # The full-text index is cut into shards of this many documents in index order (newest first),
 # one FTS5 table each. FTS5's bm25 reads every row of each term to weigh it, so a search ranks
 # in the newest shards only, at a cost that does not grow with the index (as Elasticsearch
@@ -275,7 +276,14 @@ class SQLiteBackend(Backend):
             self._local.conn = None
 
     def exists(self) -> bool:
-        return self.path.exists()
+        """An index of this layout is in place (one from an older layout is rebuilt)."""
+        if not self.path.exists():
+            return False
+        try:
+            row = self._conn().execute("SELECT value FROM meta WHERE key = 'layout'").fetchone()
+        except (sqlite3.Error, BackendUnavailable):
+            return False
+        return bool(row) and row[0] == LAYOUT
 
     # -- build -------------------------------------------------------------------------
     def rebuild(
@@ -334,6 +342,7 @@ class SQLiteBackend(Backend):
                     ("generation", generation),
                     ("documents", str(count)),
                     ("shards", str(shards)),
+                    ("layout", LAYOUT),
                     ("built_at", time.strftime("%Y-%m-%dT%H:%M:%S")),
                 ],
             )
@@ -745,6 +754,11 @@ class SQLiteBackend(Backend):
     def health(self) -> dict[str, Any]:
         if not self.path.exists():
             return {"status": "empty", "detail": f"no index at {self.path}; run `kb index`"}
+        if not self.exists():
+            return {
+                "status": "empty",
+                "detail": f"the index at {self.path} is of an older layout; run `kb index`",
+            }
         try:
             n = self._conn().execute("SELECT count(*) FROM docs").fetchone()[0]
         except (sqlite3.Error, BackendUnavailable) as exc:
