@@ -27,7 +27,7 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 from elasticsearch.serializer import OrjsonSerializer
 
-from kb.backends.base import Backend, BuildReport, Progress
+from kb.backends.base import Backend, BuildReport, Progress, frozen_heap
 from kb.config import Settings
 from kb.documents import FACET_FIELDS, IndexDoc
 from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
@@ -329,6 +329,12 @@ class ElasticBackend(Backend):
 
     def rebuild(
         self, docs: Iterable[IndexDoc], progress: Progress | None = None, chunk_size: int = 1000
+    ) -> BuildReport:
+        with frozen_heap():
+            return self._rebuild(docs, progress, chunk_size)
+
+    def _rebuild(
+        self, docs: Iterable[IndexDoc], progress: Progress | None, chunk_size: int
     ) -> BuildReport:
         started = time.monotonic()
         existing = self.generations()

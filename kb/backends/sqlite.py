@@ -42,7 +42,7 @@ from typing import Any
 
 import orjson
 
-from kb.backends.base import Backend, BuildReport, Progress
+from kb.backends.base import Backend, BuildReport, Progress, frozen_heap
 from kb.documents import FACET_FIELDS, KEYWORD_FIELDS, IndexDoc
 from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
 from kb.search import (
@@ -291,6 +291,12 @@ class SQLiteBackend(Backend):
         docs: Iterable[IndexDoc],
         progress: Progress | None = None,
         writer_after: int = WRITER_AFTER,
+    ) -> BuildReport:
+        with frozen_heap():
+            return self._rebuild(docs, progress, writer_after)
+
+    def _rebuild(
+        self, docs: Iterable[IndexDoc], progress: Progress | None, writer_after: int
     ) -> BuildReport:
         started = time.monotonic()
         self.path.parent.mkdir(parents=True, exist_ok=True)
