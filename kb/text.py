@@ -98,8 +98,6 @@ def stem(token: str) -> str:
 _ASCII_SEPARATORS = {c: " " for c in range(128) if not chr(c).isalnum()}
 
 
-_stem = stem
-
 
 def iter_tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield (term, start, end) over the original text.
@@ -111,7 +109,7 @@ def iter_tokens(text: str) -> Iterator[tuple[str, int, int]]:
     for match in _TOKEN_RE.finditer(fold(text)):
         start = match.start()
         if match["word"] is not None:
-            yield _stem(match["word"]), start, match.end()
+            yield stem(match["word"]), start, match.end()
             continue
         run = match["cjk"]
         if len(run) == 1:
@@ -130,7 +128,7 @@ def analyze(text: str | None) -> list[str]:
         return []
     folded = fold(text)
     if _CJK_RE.search(folded) is None:
-        return [_stem(word) for word in _PLAIN_WORD_RE.findall(folded)]
+        return [stem(word) for word in _PLAIN_WORD_RE.findall(folded)]
     return [term for term, _, _ in iter_tokens(text)]
 
 

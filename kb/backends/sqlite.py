@@ -86,7 +86,21 @@ FIELD_CODES = {
 }  # fmt: skip
 ALL_TOKEN = "zzall0"  # on every document: what "no text, no filter" matches
 _UNSAFE = re.compile(r"[^a-wyz0-9]")
-SEP_VALUE, SEP_PAIR = "\x1f", "\x1e"
+SEP_VALUE, SEP_PAIR = "\x1f", "\x1e"  # facets string: field SEP_VALUE value, SEP_PAIR between
+
+
+def facet_string(pairs: list[tuple[str, str]]) -> str:
+    return SEP_PAIR.join([f"{f}{SEP_VALUE}{v}" for f, v in pairs])
+
+
+def facet_pair(piece: str) -> tuple[str, str]:
+    field, _, value = piece.partition(SEP_VALUE)
+    return field, value
+
+
+def facet_pairs(facets: str) -> list[tuple[str, str]]:
+    """The (field, value) pairs of a facets string."""
+    return [facet_pair(piece) for piece in facets.split(SEP_PAIR) if piece]
 
 _SCHEMA = """
 CREATE TABLE docs (
@@ -196,7 +210,7 @@ def _filter_fields(doc: IndexDoc) -> tuple[str, bytes]:
         tokens = [filter_token(f, v) for f, v in pairs]
         tokens.extend(date_tokens(doc.get("date")))
         tokens.append(ALL_TOKEN)
-        found = SEP_PAIR.join([f"{f}{SEP_VALUE}{v}" for f, v in pairs]), " ".join(tokens).encode()
+        found = facet_string(pairs), " ".join(tokens).encode()
         if len(_FILTER_CACHE) > 10_000:
             _FILTER_CACHE.clear()
         _FILTER_CACHE[key] = found
@@ -315,29 +329,17 @@ class SQLiteBackend(Backend):
                     raise IndexBuildError(f"duplicate document id {doc['id']!r}")
                 seen.add(doc["id"])
                 batch.append(doc)
-                if len(batch) >= BATCH:
-                    if writer is None and count + len(batch) > writer_after:
-                        db.commit()
-                        writer = _WriterProcess(tmp)
-                    rows = self.rows(batch, count)
-                    if writer is None:
-                        self.write_rows(db, rows)
-                    else:
-                        writer.send(rows)
-                    count += len(batch)
-                    batch = []
-                    if progress:
-                        progress(count)
-            rows = self.rows(batch, count)
-            if writer is None:
-                self.write_rows(db, rows)
-            else:
-                writer.send(rows)
+                if len(batch) < BATCH:
+                    continue
+                if writer is None and count + len(batch) > writer_after:
+                    db.commit()
+                    writer = _WriterProcess(tmp)
+                count = self._write_batch(db, writer, batch, count, progress)
+                batch = []
+            count = self._write_batch(db, writer, batch, count, progress)
+            if writer is not None:
                 writer.finish()
                 writer = None
-            count += len(batch)
-            if progress:
-                progress(count)
             shards = self.finish(db, count)
             stored = db.execute("SELECT count(*) FROM docs").fetchone()[0]
             if stored != count:
@@ -364,6 +366,25 @@ class SQLiteBackend(Backend):
                 raise
             raise IndexBuildError(f"index build failed, previous index kept: {exc}") from exc
         return BuildReport(count, generation, time.monotonic() - started)
+
+    def _write_batch(
+        self,
+        db: sqlite3.Connection,
+        writer: _WriterProcess | None,
+        batch: list[IndexDoc],
+        count: int,
+        progress: Progress | None,
+    ) -> int:
+        """Write a batch in place or through the writer; the documents written so far."""
+        rows = self.rows(batch, count)
+        if writer is None:
+            self.write_rows(db, rows)
+        else:
+            writer.send(rows)
+        count += len(batch)
+        if progress:
+            progress(count)
+        return count
 
     @staticmethod
     def finish(db: sqlite3.Connection, count: int) -> int:
@@ -559,8 +580,7 @@ class SQLiteBackend(Backend):
         out: Counter[tuple[str, str]] = Counter()
         for piece, n in Counter(SEP_PAIR.join(rows).split(SEP_PAIR)).items():
             if piece:
-                field, _, value = piece.partition(SEP_VALUE)
-                out[(field, value)] = n
+                out[facet_pair(piece)] = n
         return out
 
     def _run(
@@ -716,8 +736,7 @@ class SQLiteBackend(Backend):
         pairs: Counter[tuple[str, str]] = Counter()
         for facets, n in strings.items():
             values: dict[str, list[str]] = {}
-            for piece in facets.split(SEP_PAIR):
-                field, _, value = piece.partition(SEP_VALUE)
+            for field, value in facet_pairs(facets):
                 if field in (field_a, field_b):
                     values.setdefault(field, []).append(value)
             for a in values.get(field_a, ()):
@@ -737,8 +756,7 @@ class SQLiteBackend(Backend):
             "WHERE d.kind IN ('instrument', 'case-note')"
         ):
             key = "instruments" if kind == "instrument" else "case_notes"
-            for piece in facets.split(SEP_PAIR):
-                field, _, value = piece.partition(SEP_VALUE)
+            for field, value in facet_pairs(facets):
                 if field == "jurisdictions":
                     by_jur.setdefault(value, {"instruments": 0, "case_notes": 0})[key] += 1
                 elif field == "sectors":
