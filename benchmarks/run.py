@@ -114,7 +114,8 @@ def raw_fts5_texts(n: int, folder: Path) -> dict[str, float]:
 def raw_elastic(es_url: str, n: int) -> dict[str, float]:
     """The engine alone on the same work: the very documents regkb sends (stemmed and
     serialised beforehand, outside the clock) sent with ``_bulk`` into the same three indices,
-    created with the same mappings, one request at a time, then refreshed."""
+    created with the same mappings, one request at a time, then refreshed and merged to one
+    segment each."""
     from elasticsearch import Elasticsearch, helpers
 
     from kb.backends.elastic import KIND_INDEX, ElasticBackend
@@ -134,6 +135,8 @@ def raw_elastic(es_url: str, n: int) -> dict[str, float]:
     for _ in helpers.streaming_bulk(es, actions, chunk_size=1000, raise_on_error=True):
         pass
     es.indices.refresh(index=",".join(names.values()))
+    es.options(request_timeout=3600).indices.forcemerge(index=",".join(names.values()),
+                                                        max_num_segments=1)
     seconds = time.perf_counter() - started
     for name in names.values():
         es.indices.delete(index=name)
@@ -233,8 +236,6 @@ def bench_elastic(n: int, rounds: int, es_url: str) -> dict[str, Any]:
     result["raw"] = raw_elastic(es_url, n)
     result["index_vs_raw"] = round(result["index"]["provisions_per_s"]
                                    / result["raw"]["provisions_per_s"], 3)
-    backend.es.indices.forcemerge(index=backend.aliases, max_num_segments=1,
-                                  request_timeout=1800)
     result["search"] = latencies(backend, rounds)
     stats = backend.es.indices.stats(index=backend.aliases, metric="store")
     result["index_bytes"] = stats["_all"]["primaries"]["store"]["size_in_bytes"]

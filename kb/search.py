@@ -25,6 +25,9 @@ from kb.text import iter_tokens, stem, words
 MAX_QUERY_LENGTH = 500
 FACET_EXACT_LIMIT = 2000  # beyond this many matches, backends estimate facet counts from a sample
 TOTAL_EXACT_LIMIT = 10_000  # matches are counted up to this many; beyond, "at least" this many
+# A broad search ranks the newest this many matches by relevance and lists the others after
+# them, newest first: scoring costs microseconds a match, so this bounds a search at any size
+RANK_WINDOW = 5000
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 
@@ -269,9 +272,8 @@ class SearchResult(BaseModel):
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = {}
     facets_exact: bool = True  # False when a backend estimated facet counts from a sample
-    # False when a backend ranked only the newest matches by relevance and listed the others
-    # after them, newest first (the embedded backend does beyond a few thousand matches); the
-    # total is exact either way
+    # False when a backend ranked only the newest matches by relevance (RANK_WINDOW; of each
+    # index, on Elasticsearch) and listed the others after them, newest first
     ranked_all: bool = True
     query: dict[str, Any] = {}
 

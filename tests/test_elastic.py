@@ -88,6 +88,36 @@ def test_deep_pages_with_search_after(es_backend: ElasticBackend) -> None:
     assert [h.id for h in second.hits] == [h.id for h in by_offset.hits]
 
 
+def test_search_after_pages_through_ranked_then_listed_matches(
+    es_backend: ElasticBackend,
+) -> None:
+    es_backend.rebuild(record_docs(records()))
+    es_backend.rank_window = 2
+    whole = es_backend.search(SearchQuery(text="personal", limit=50, facets=False))
+    assert not whole.ranked_all
+    paged: list[str] = []
+    after = None
+    while len(paged) <= len(whole.hits):
+        page = es_backend.search(
+            SearchQuery(text="personal", limit=3, facets=False, search_after=after)
+        )
+        if not page.hits:
+            break
+        paged += [h.id for h in page.hits]
+        after = page.hits[-1].sort
+    assert paged == [h.id for h in whole.hits]
+
+
+def test_a_generation_is_one_segment_sorted_newest_first(es_backend: ElasticBackend) -> None:
+    es_backend.rebuild(record_docs(records()))
+    segments = es_backend.es.indices.segments(index=es_backend.alias("provisions"))
+    shards = segments["indices"][next(iter(segments["indices"]))]["shards"]["0"]
+    assert len(shards[0]["segments"]) == 1
+    settings = es_backend.es.indices.get_settings(index=es_backend.alias("provisions"))
+    index_settings = next(iter(settings.values()))["settings"]["index"]
+    assert index_settings["sort"] == {"field": "seq", "order": "asc"}
+
+
 def test_show_query_is_the_request_body(es_backend: ElasticBackend) -> None:
     query = SearchQuery(text="spectrum auction", jurisdictions=["vn"])
     shown = es_backend.show_query(query)

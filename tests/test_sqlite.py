@@ -79,27 +79,6 @@ def test_writer_failure_is_reported_with_its_reason(tmp_path: Path) -> None:
         writer.finish()
 
 
-def test_broad_search_ranks_the_newest_matches_then_lists_the_rest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    backend = SQLiteBackend(tmp_path / "index.sqlite")
-    backend.rebuild(record_docs(records()))
-    everything = backend.search(SearchQuery(text="data", limit=50))
-    assert everything.ranked_all and everything.total >= 4
-    matched = {h.id for h in everything.hits}
-    newest = [i for i in ids(backend, limit=100, facets=False) if i in matched]
-    monkeypatch.setattr(embedded, "RANK_WINDOW", 2)
-    windowed = backend.search(SearchQuery(text="data", limit=50))
-    assert not windowed.ranked_all
-    assert windowed.total == everything.total
-    listed = [h.id for h in windowed.hits]
-    assert set(listed[:2]) == set(newest[:2]) and listed[2:] == newest[2:]
-    scores = [h.score for h in windowed.hits]
-    assert scores[0] >= scores[1] > 0 and set(scores[2:]) == {0.0}
-    pages = [ids(backend, text="data", limit=1, offset=k) for k in range(len(listed))]
-    assert [p[0] for p in pages] == listed
-
-
 def test_shards_answer_as_one_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     whole = SQLiteBackend(tmp_path / "whole.sqlite")
     whole.rebuild(record_docs(records()))

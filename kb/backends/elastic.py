@@ -8,8 +8,13 @@ interrupted leaves the aliases on the previous complete generation.
 Queries are made by small named builders; the text fields they search hold the folded text from
 ``kb.text`` stemmed in Python (``kb.text.stemmed``: the Porter algorithm FTS5 applies on the
 embedded backend), so no analysis plugin is needed and the terms are those of the embedded
-backend. Listing without a query follows the
-index order (``seq``), as on the embedded backend.
+backend.
+
+Each index is sorted by ``seq`` (newest first, ``kb.documents.index_order``) and merged to one
+segment once built. Listing without a query follows that order, and a text search ranks the
+first ``rank_window`` matches of each index (the newest) by relevance and lists any others
+after them, newest first, as the embedded backend does: scoring, not matching, is what costs
+in a broad search, so its cost stays bounded however large the index grows.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from kb.documents import FACET_FIELDS, IndexDoc
 from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
 from kb.search import (
     FACET_EXACT_LIMIT,
+    RANK_WINDOW,
     TOTAL_EXACT_LIMIT,
     Hit,
     ParsedQuery,
@@ -49,6 +55,7 @@ TEXT_FIELDS = ("a_title^8", "a_heading^4", "a_body", "a_tags^2")
 FACET_SIZE = 60
 SOURCE_EXCLUDES = ["a_title", "a_heading", "a_body", "a_tags"]
 STEMMED_FIELDS = ("a_title", "a_heading", "a_body")
+MERGE_TIMEOUT = 3600  # seconds: merging a generation of millions of provisions takes minutes
 
 
 # -- query builders (pure functions, printed by `kb search --show-query`) ---------------------
@@ -100,13 +107,17 @@ def build_daterange_query(query: SearchQuery) -> list[dict[str, Any]]:
     return [{"range": {"date": bounds}}] if bounds else []
 
 
+def build_match_query(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
+    """Every match, unscored (filter context): for counting, facets and listing."""
+    return {"bool": {"filter": [build_fulltext_query(parsed), *build_filters(query)]}}
+
+
 def build_facets_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
-    """Terms aggregations over the first FACET_EXACT_LIMIT matches each shard collects (exact
-    below that many, a sample beyond, as on the embedded backend). A request of its own, sent
-    in the same ``_msearch``: the search for hits then needs no aggregation and skips the
-    documents that cannot make the page, instead of scoring every match for a sampler."""
+    """Terms aggregations over the first FACET_EXACT_LIMIT matches each index collects, the
+    newest (exact below that many, a sample beyond, as on the embedded backend). A request of
+    its own, sent in the same ``_msearch``: the search for hits then needs no aggregation."""
     return {
-        "query": {"bool": {"filter": [build_fulltext_query(parsed), *build_filters(query)]}},
+        "query": build_match_query(query, parsed),
         "size": 0,
         "track_total_hits": False,
         "terminate_after": FACET_EXACT_LIMIT,
@@ -114,32 +125,95 @@ def build_facets_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]
     }
 
 
-def build_search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
-    scored = not parsed.empty
-    body: dict[str, Any] = {
-        "query": {
-            "bool": {
-                "must": [build_fulltext_query(parsed)] if scored else [{"match_all": {}}],
-                "filter": build_filters(query),
-            }
-        },
-        "size": query.limit,
+def build_count_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
+    """Matches counted up to TOTAL_EXACT_LIMIT, unscored: the count stops there."""
+    return {
+        "query": build_match_query(query, parsed),
+        "size": 0,
         "track_total_hits": TOTAL_EXACT_LIMIT,
-        "_source": {"excludes": SOURCE_EXCLUDES},
-        "sort": (
-            [{"_score": "desc"}, {"seq": "asc"}] if scored else [{"seq": "asc"}]
-        ),
     }
-    if query.search_after:
-        body["search_after"] = query.search_after
+
+
+def build_search_body(
+    query: SearchQuery, parsed: ParsedQuery, window: int = RANK_WINDOW
+) -> dict[str, Any]:
+    """The page of hits: newest first without text; with text, the first ``window`` matches of
+    each index in index order (``terminate_after``; indices are sorted by ``seq``, so these
+    are the newest) ranked by relevance. Its total is then the number ranked; scoring them
+    all (``track_total_hits: true``) costs less here than pruning for the top hits, which
+    these multi-field disjunctions rarely allow."""
+    body: dict[str, Any] = {"size": query.limit, "_source": {"excludes": SOURCE_EXCLUDES}}
+    if parsed.empty:
+        body.update(
+            query={"bool": {"filter": build_filters(query)}},
+            track_total_hits=TOTAL_EXACT_LIMIT,
+            sort=[{"seq": "asc"}],
+        )
+    else:
+        body.update(
+            query={
+                "bool": {"must": [build_fulltext_query(parsed)], "filter": build_filters(query)}
+            },
+            track_total_hits=True,
+            terminate_after=window,
+            sort=[{"_score": "desc"}, {"seq": "asc"}],
+        )
+    after = query.search_after
+    if after and (parsed.empty or len(after) == 2):
+        body["search_after"] = after
+    elif after:  # a hit listed after the ranked ones: this page lies past them
+        body["size"] = 0
     else:
         body["from"] = query.offset
     return body
 
 
-def build_requests(query: SearchQuery, parsed: ParsedQuery) -> list[dict[str, Any]]:
-    """The search for hits, then (when facets are asked for) the facet sample."""
-    bodies = [build_search_body(query, parsed)]
+def build_window_edge_body(
+    query: SearchQuery, parsed: ParsedQuery, window: int = RANK_WINDOW
+) -> dict[str, Any]:
+    """The ``window``-th match of one index in index order: the last one ranked there."""
+    return {
+        "query": build_match_query(query, parsed),
+        "size": 1,
+        "from": window - 1,
+        "_source": False,
+        "track_total_hits": False,
+        "sort": [{"seq": "asc"}],
+    }
+
+
+def build_listed_body(
+    query: SearchQuery, parsed: ParsedQuery, edges: dict[str, int], start: int, size: int
+) -> dict[str, Any]:
+    """Matches past the ranked ones (``seq`` beyond each index's window edge), newest first."""
+    past = [
+        {"bool": {"filter": [{"term": {"_index": index}}, {"range": {"seq": {"gt": edge}}}]}}
+        for index, edge in sorted(edges.items())
+    ]
+    match = build_match_query(query, parsed)
+    match["bool"]["filter"].append({"bool": {"should": past, "minimum_should_match": 1}})
+    body: dict[str, Any] = {
+        "query": match,
+        "size": size,
+        "track_total_hits": False,
+        "_source": {"excludes": SOURCE_EXCLUDES},
+        "sort": [{"seq": "asc"}],
+    }
+    after = query.search_after
+    if after and len(after) == 1:
+        body["search_after"] = after
+    else:
+        body["from"] = start
+    return body
+
+
+def build_requests(
+    query: SearchQuery, parsed: ParsedQuery, window: int = RANK_WINDOW
+) -> list[dict[str, Any]]:
+    """The search for hits, the count (for a text search) and the facet sample (when asked)."""
+    bodies = [build_search_body(query, parsed, window)]
+    if not parsed.empty:
+        bodies.append(build_count_body(query, parsed))
     if query.facets:
         bodies.append(build_facets_body(query, parsed))
     return bodies
@@ -384,6 +458,14 @@ class ElasticBackend(Backend):
                     settings={"index": {"refresh_interval": "1s"}},
                 )
             self._call(self.es.indices.refresh, index=",".join(names.values()))
+            # one segment per index: a generation is never written again, and a text search
+            # ranks the first matches in document order, which one sorted segment makes the
+            # newest (several segments are searched in their own order)
+            self._call(
+                self.es.options(request_timeout=MERGE_TIMEOUT).indices.forcemerge,
+                index=",".join(names.values()),
+                max_num_segments=1,
+            )
             for kind_index, name in names.items():
                 stored = self._call(self.es.count, index=name)["count"]
                 if stored != counts[kind_index]:
@@ -475,27 +557,37 @@ class ElasticBackend(Backend):
 
     def show_query(self, query: SearchQuery) -> str:
         lines = []
-        for body in build_requests(query, query.parsed()):
+        for body in build_requests(query, query.parsed(), self.rank_window):
             lines += [json.dumps({"index": self.aliases}), json.dumps(body, ensure_ascii=False)]
         return "POST /_msearch\n" + "\n".join(lines)
+
+    @staticmethod
+    def _checked(responses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for res in responses:
+            if "error" in res:
+                raise BackendUnavailable(f"Elasticsearch error in msearch: {res['error']}")
+        return responses
 
     def _result(
         self, responses: list[dict[str, Any]], parsed: ParsedQuery, query: SearchQuery
     ) -> SearchResult:
-        for res in responses:
-            if "error" in res:
-                raise BackendUnavailable(f"Elasticsearch error in msearch: {res['error']}")
-        res = responses[0]
+        res = self._checked(responses)[0]
         hits = [
             make_hit(h["_source"], parsed, h.get("_score") or 0.0, h.get("sort"))
             for h in res["hits"]["hits"]
         ]
-        total = res["hits"]["total"]["value"]
-        total_exact = res["hits"]["total"].get("relation", "eq") == "eq"
+        counted = (res if parsed.empty else responses[1])["hits"]["total"]
+        total, total_exact = counted["value"], counted.get("relation", "eq") == "eq"
+        ranked_all = True
+        if not parsed.empty:
+            ranked = res["hits"]["total"]["value"]
+            ranked_all = not res.get("terminated_early") or (total_exact and total <= ranked)
+            if not ranked_all:
+                hits += self._listed(query, parsed, ranked, len(hits))
         facets: dict[str, dict[str, int]] = {}
         exact = True
-        if len(responses) > 1:
-            aggs = responses[1].get("aggregations") or {}
+        if query.facets:
+            aggs = responses[-1].get("aggregations") or {}
             sampled = sum(b["doc_count"] for b in aggs.get("kind", {}).get("buckets", []))
             exact = total_exact and sampled >= total
             scale = 1.0 if exact or not sampled else total / sampled
@@ -503,21 +595,59 @@ class ElasticBackend(Backend):
                 buckets = aggs.get(name, {}).get("buckets", [])
                 facets[name] = {b["key"]: round(b["doc_count"] * scale) for b in buckets}
         return SearchResult(
-            total=total, total_exact=total_exact, hits=hits, facets=facets, facets_exact=exact
+            total=total,
+            total_exact=total_exact,
+            hits=hits,
+            facets=facets,
+            facets_exact=exact,
+            ranked_all=ranked_all,
         )
+
+    def _listed(
+        self, query: SearchQuery, parsed: ParsedQuery, ranked: int, found: int
+    ) -> list[Hit]:
+        """The rest of a page that reaches past the ranked matches: matches beyond each
+        index's window, newest first. Two more requests, made only for such pages: the window
+        edge of each index, then the listing."""
+        after = query.search_after
+        if after:  # pages by search_after: the ranked hits ran out, or were passed already
+            start, size = 0, query.limit - found
+        else:
+            start = max(query.offset, ranked)
+            size = query.offset + query.limit - start
+            start -= ranked
+        if size <= 0:
+            return []
+        window = self.rank_window
+        searches: list[dict[str, Any]] = []
+        for kind_index in KIND_INDEX.values():
+            searches += [
+                {"index": self.alias(kind_index)},
+                build_window_edge_body(query, parsed, window),
+            ]
+        edges = {}
+        for res in self._checked(self._call(self.es.msearch, searches=searches)["responses"]):
+            for hit in res["hits"]["hits"]:
+                edges[hit["_index"]] = hit["sort"][0]
+        if not edges:
+            return []
+        body = build_listed_body(query, parsed, edges, start, size)
+        res = self._call(self.es.search, index=self.aliases, body=body)
+        return [make_hit(h["_source"], parsed, 0.0, h.get("sort")) for h in res["hits"]["hits"]]
 
     def search(self, query: SearchQuery) -> SearchResult:
         return self.search_many([query])[0]
 
     def search_many(self, queries: list[SearchQuery]) -> list[SearchResult]:
-        """All queries (and their facet samples) in one ``_msearch`` round trip."""
+        """All queries (with their counts and facet samples) in one ``_msearch`` round trip;
+        only a page reaching past the ranked matches of a broad search needs more."""
         if not queries:
             return []
         parsed = [q.parsed() for q in queries]
         searches: list[dict[str, Any]] = []
         sizes = []
         for q, p in zip(queries, parsed, strict=True):
-            bodies = build_requests(q, p)
+            bodies = build_requests(q, p, self.rank_window)
             sizes.append(len(bodies))
             for body in bodies:
                 searches.extend(({"index": self.aliases}, body))
@@ -544,19 +674,16 @@ class ElasticBackend(Backend):
         return [h for h in hits if h.id not in exclude][: query.limit]
 
     def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:
-        parsed = query.parsed()
-        body = build_search_body(query.model_copy(update={"facets": False}), parsed)
-        body.update(
-            size=0,
-            aggs={
+        body = {
+            "query": build_match_query(query, query.parsed()),
+            "size": 0,
+            "aggs": {
                 "a": {
                     "terms": {"field": field_a, "size": 300},
                     "aggs": {"b": {"terms": {"field": field_b, "size": 300}}},
                 }
             },
-        )
-        body.pop("sort", None)
-        body.pop("from", None)
+        }
         res = self._call(self.es.search, index=self.aliases, body=body)
         return {
             a["key"]: {b["key"]: b["doc_count"] for b in a["b"]["buckets"]}

@@ -10,8 +10,8 @@ month in a column of its own (``a_facets``), so a filtered search is a single FT
 doclists are intersected with skipping, never a join over every match. Rows are numbered in
 index order (newest first, ``kb.documents.index_order``) and the full-text index is cut into
 shards of ``SHARD_SIZE`` rows, so listing without a query reads the first rows, and a search
-matching more than ``RANK_WINDOW`` documents ranks the newest ``RANK_WINDOW`` of them by
-relevance and lists the rest after them, newest first (the result says so), instead of
+matching more than ``rank_window`` documents (``kb.search.RANK_WINDOW``) ranks the newest of
+them by relevance and lists the rest after them, newest first (the result says so), instead of
 scoring every match: the cost of a search is bounded whatever the size of the index.
 Matches are counted up to ``TOTAL_EXACT_LIMIT`` (beyond, the total is "at least" that many,
 as Elasticsearch reports it), and facet counts beyond ``FACET_EXACT_LIMIT`` matches are
@@ -69,9 +69,6 @@ LAYOUT = "2"  # the tables below; an index of another layout is rebuilt rather t
 # in the newest shards only, at a cost that does not grow with the index (as Elasticsearch
 # shards keep their own term statistics).
 SHARD_SIZE = 50_000
-# A search ranks the newest this many matches by bm25 and lists any others after them in index
-# order: scoring costs a few microseconds a match, so this bounds a search at any index size.
-RANK_WINDOW = 5000
 BATCH = 2000
 # Beyond this many documents a build hands its rows to a writer process: SQLite then indexes on
 # one core while Python prepares the next rows on the other (threads cannot overlap here: the
@@ -502,7 +499,7 @@ class SQLiteBackend(Backend):
             page = f"{listed} LIMIT {query.limit} OFFSET {query.offset};"
         else:
             window, _ = self._matches(
-                query, expr, partial, "{t}.rowid, " + _score("{t}"), RANK_WINDOW, 0
+                query, expr, partial, "{t}.rowid, " + _score("{t}"), self.rank_window, 0
             )
             page = f"{window};\n-- ranked by bm25; matches past the window follow in index order"
         return (
@@ -589,12 +586,12 @@ class SQLiteBackend(Backend):
         """(total up to TOTAL_EXACT_LIMIT + 1, page as (data, bm25), row ids of the facet
         sample), reading the matches once in index order.
 
-        The first pass takes the newest ``RANK_WINDOW`` matches (bm25 when there is text) or
+        The first pass takes the newest ``rank_window`` matches (bm25 when there is text) or
         the facet sample; counting goes on after them only if that pass was full. A text
         search ranks the window by bm25 and lists any further matches after it in index
         order; listing without text is index order throughout."""
         sample = FACET_EXACT_LIMIT if query.facets else 0
-        size = RANK_WINDOW if not parsed.empty else 0
+        size = self.rank_window if not parsed.empty else 0
         end = query.offset + query.limit
         first = max(size, sample)
         window = self._window(query, expr, partial, first, not parsed.empty) if first else []
@@ -616,7 +613,7 @@ class SQLiteBackend(Backend):
         return total, page, [r for r, _ in window[:sample]]
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Rank the newest ``RANK_WINDOW`` matches, facet the newest ``FACET_EXACT_LIMIT``,
+        """Rank the newest ``rank_window`` matches, facet the newest ``FACET_EXACT_LIMIT``,
         count up to ``TOTAL_EXACT_LIMIT``: each stops early on the index order."""
         parsed = query.parsed()
         expr, partial = self._expression(query, parsed)
@@ -637,7 +634,7 @@ class SQLiteBackend(Backend):
                     found.setdefault(field, {})[value] = round(n * scale)
             facets = {f: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
                       for f, v in found.items()}
-        ranked_all = parsed.empty or (total_exact and total <= RANK_WINDOW)
+        ranked_all = parsed.empty or (total_exact and total <= self.rank_window)
         return SearchResult(
             total=total,
             total_exact=total_exact,

@@ -131,6 +131,31 @@ def test_ranking_covers_every_match_at_this_size(built: Backend) -> None:
     assert result.ranked_all and result.total > 0
 
 
+def test_broad_search_ranks_the_newest_matches_then_lists_the_rest(
+    built: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = built.search(SearchQuery(text="personal", limit=50))
+    assert everything.ranked_all and everything.total >= 6
+    matched = {h.id for h in everything.hits}
+    newest = [i for i in ids(built, limit=100, facets=False) if i in matched]
+    monkeypatch.setattr(built, "rank_window", 2)
+    windowed = built.search(SearchQuery(text="personal", limit=50))
+    assert not windowed.ranked_all and windowed.total == everything.total
+    listed = [h.id for h in windowed.hits]
+    assert sorted(listed) == sorted(matched)
+    ranked = [h for h in windowed.hits if h.score > 0]
+    # the newest matches are ranked (on Elasticsearch, the newest of each index), by relevance
+    assert set(newest[:2]) <= {h.id for h in ranked} and len(ranked) < len(listed)
+    assert [h.score for h in ranked] == sorted((h.score for h in ranked), reverse=True)
+    rest = listed[len(ranked) :]
+    assert rest == [i for i in newest if i in rest]
+    assert {h.score for h in windowed.hits[len(ranked) :]} == {0.0}
+    for size in (1, 3):
+        offsets = range(0, len(listed), size)
+        pages = [ids(built, text="personal", limit=size, offset=k) for k in offsets]
+        assert [i for page in pages for i in page] == listed
+
+
 def test_facets_count_matches(built: Backend) -> None:
     result = built.search(SearchQuery(text="personal data", limit=1))
     assert result.total == sum(result.facets["kind"].values())

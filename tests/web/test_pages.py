@@ -428,7 +428,7 @@ def test_capped_totals_and_partial_ranking_are_said(
     plain = client.get("/search?q=data&lang=en").text
     assert "+ results" not in plain and "newest are ranked" not in plain
     monkeypatch.setattr(embedded, "TOTAL_EXACT_LIMIT", 2)
-    monkeypatch.setattr(embedded, "RANK_WINDOW", 1)
+    monkeypatch.setattr(embedded.SQLiteBackend, "rank_window", 1)
     en = client.get("/search?q=data&lang=en").text
     assert "2+ results" in en and "the newest are ranked by relevance" in en
     vi = client.get("/search?q=data&lang=vi").text
