@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
 from fastapi import Query
 
+from kb.errors import InvalidQuery
 from kb.search import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH, SearchQuery
 
 ListParam = Annotated[list[str] | None, Query()]
@@ -37,6 +39,15 @@ def search_query(
     date_to: dt.date | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="The `sort` of the last hit of the previous page, as JSON "
+            "(e.g. [7.03, 1042]): the page starts after it, at any depth (offset stops at "
+            f"{MAX_OFFSET:,})",
+        ),
+    ] = None,
     facets: bool = True,
 ) -> SearchQuery:
     return SearchQuery(
@@ -54,5 +65,18 @@ def search_query(
         date_to=date_to,
         limit=limit,
         offset=offset,
+        search_after=_sort_value(after),
         facets=facets,
     )
+
+
+def _sort_value(after: str | None) -> list[Any] | None:
+    if after is None:
+        return None
+    try:
+        value = json.loads(after)
+    except ValueError:
+        value = None
+    if not isinstance(value, list):
+        raise InvalidQuery(f"after must be a JSON list such as [7.03, 1042], not {after!r}")
+    return value

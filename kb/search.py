@@ -185,6 +185,7 @@ class SearchQuery(BaseModel):
     date_to: dt.date | None = None
     limit: int = Field(10, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    # the ``sort`` of the last hit of the previous page: the page starts after it (any depth)
     search_after: list[Any] | None = None
     facets: bool = True
     expand: bool = True
@@ -218,6 +219,14 @@ class SearchQuery(BaseModel):
                 raise InvalidQuery(f"unknown kind: {kind!r} (one of {', '.join(KINDS)})")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise InvalidQuery("date_from is after date_to")
+        after = self.search_after
+        if after is not None and not (
+            1 <= len(after) <= 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in after)
+        ):
+            raise InvalidQuery(
+                "after must be the sort value of a hit: one or two numbers, such as [7.03, 1042]"
+            )
         return self
 
     def filters(self) -> dict[str, list[str]]:

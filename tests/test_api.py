@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +56,9 @@ def test_search_offset_pages(client: TestClient) -> None:
     a = client.get("/v1/search", params={"limit": 3}).json()
     b = client.get("/v1/search", params={"limit": 3, "offset": 3}).json()
     assert not {h["id"] for h in a["hits"]} & {h["id"] for h in b["hits"]}
+    after = json.dumps(a["hits"][-1]["sort"])
+    c = client.get("/v1/search", params={"limit": 3, "after": after}).json()
+    assert [h["id"] for h in c["hits"]] == [h["id"] for h in b["hits"]]
 
 
 def test_vietnamese_query(client: TestClient) -> None:
@@ -142,6 +146,10 @@ def test_unknown_ids_are_404_problems(client: TestClient, path: str, status: int
         ({"date_from": "2020-13-01"}, 422),
         ({"date_from": "2021-01-01", "date_to": "2020-01-01"}, 400),
         ({"q": "x" * 501}, 422),
+        ({"after": "[1,"}, 400),
+        ({"after": '["x"]'}, 400),
+        ({"after": "[1, 2, 3]"}, 400),
+        ({"after": "{}"}, 400),
     ],
 )
 def test_bad_parameters_are_problems(client: TestClient, params: dict, status: int) -> None:

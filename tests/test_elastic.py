@@ -79,35 +79,6 @@ def test_rejected_documents_fail_the_build_and_are_reported(es_backend: ElasticB
     assert es_backend.current_generation() == 1
 
 
-def test_deep_pages_with_search_after(es_backend: ElasticBackend) -> None:
-    es_backend.rebuild(record_docs(records()))
-    first = es_backend.search(SearchQuery(limit=5, facets=False))
-    after = first.hits[-1].sort
-    second = es_backend.search(SearchQuery(limit=5, facets=False, search_after=after))
-    by_offset = es_backend.search(SearchQuery(limit=5, offset=5, facets=False))
-    assert [h.id for h in second.hits] == [h.id for h in by_offset.hits]
-
-
-def test_search_after_pages_through_ranked_then_listed_matches(
-    es_backend: ElasticBackend,
-) -> None:
-    es_backend.rebuild(record_docs(records()))
-    es_backend.rank_window = 2
-    whole = es_backend.search(SearchQuery(text="personal", limit=50, facets=False))
-    assert not whole.ranked_all
-    paged: list[str] = []
-    after = None
-    while len(paged) <= len(whole.hits):
-        page = es_backend.search(
-            SearchQuery(text="personal", limit=3, facets=False, search_after=after)
-        )
-        if not page.hits:
-            break
-        paged += [h.id for h in page.hits]
-        after = page.hits[-1].sort
-    assert paged == [h.id for h in whole.hits]
-
-
 def test_a_generation_is_one_segment_sorted_newest_first(es_backend: ElasticBackend) -> None:
     es_backend.rebuild(record_docs(records()))
     segments = es_backend.es.indices.segments(index=es_backend.alias("provisions"))

@@ -531,15 +531,15 @@ class SQLiteBackend(Backend):
         return found
 
     def _listed(
-        self, query: SearchQuery, expr: str, partial: bool, limit: int, offset: int
+        self, query: SearchQuery, expr: str, partial: bool, limit: int, offset: int, after: int = 0
     ) -> list[int]:
-        """Row ids of matches in index order, from ``offset``."""
+        """Row ids of matches in index order, from ``offset`` (past row id ``after``)."""
         found: list[int] = []
         skip = offset
-        for shard in range(self._shards()):
+        for shard in range(shard_of(after + 1), self._shards()):
             if len(found) >= limit:
                 break
-            sql, params = self._matches(query, expr, partial, "{t}.rowid", None, shard)
+            sql, params = self._matches(query, expr, partial, "{t}.rowid", None, shard, after)
             rows = self._execute(f"{sql} LIMIT ?", [*params, skip + limit - len(found)])
             found += [r for (r,) in rows[skip:]]
             skip = max(0, skip - len(rows))
@@ -582,34 +582,44 @@ class SQLiteBackend(Backend):
 
     def _run(
         self, query: SearchQuery, parsed: ParsedQuery, expr: str, partial: bool
-    ) -> tuple[int, list[tuple[str, float]], list[int]]:
-        """(total up to TOTAL_EXACT_LIMIT + 1, page as (data, bm25), row ids of the facet
-        sample), reading the matches once in index order.
+    ) -> tuple[int, list[tuple[str, float, list[Any]]], list[int]]:
+        """(total up to TOTAL_EXACT_LIMIT + 1, page as (data, bm25, sort key), row ids of the
+        facet sample), reading the matches once in index order.
 
         The first pass takes the newest ``rank_window`` matches (bm25 when there is text) or
         the facet sample; counting goes on after them only if that pass was full. A text
         search ranks the window by bm25 and lists any further matches after it in index
-        order; listing without text is index order throughout."""
+        order; listing without text is index order throughout. A page starts at ``offset``,
+        or just after the hit whose sort key is ``search_after``: ``[bm25, row id]`` for a
+        ranked hit, ``[row id]`` for a listed one."""
         sample = FACET_EXACT_LIMIT if query.facets else 0
         size = self.rank_window if not parsed.empty else 0
-        end = query.offset + query.limit
+        after = query.search_after or []
+        offset = 0 if after else query.offset
         first = max(size, sample)
         window = self._window(query, expr, partial, first, not parsed.empty) if first else []
         total = len(window)
         if total == first:
-            after = window[-1][0] if window else 0
-            total += self._count(query, expr, partial, TOTAL_EXACT_LIMIT + 1 - total, after)
-        if parsed.empty:
-            ordered = [(r, 0.0) for r, _ in window[query.offset : end]]
-            start = query.offset + len(ordered)
+            last = window[-1][0] if window else 0
+            total += self._count(query, expr, partial, TOTAL_EXACT_LIMIT + 1 - total, last)
+        ordered: list[tuple[int, float, list[Any]]] = []
+        if len(after) == 1 or parsed.empty:  # listing only
+            last = int(after[0]) if after else 0
+            rows = self._listed(query, expr, partial, query.limit, offset, last)
+            ordered = [(r, 0.0, [r]) for r in rows]
         else:
             ranked = sorted(window[:size], key=lambda r: (r[1], r[0]))
-            ordered = [(r, score) for r, score in ranked[query.offset : end]]
-            start = max(query.offset, min(size, total))
-        if end > start and total > start:  # past the window: index order
-            ordered += [(r, 0.0) for r in self._listed(query, expr, partial, end - start, start)]
-        data = self._data([r for r, _ in ordered])
-        page = [(data[r], score) for r, score in ordered if r in data]
+            if after:
+                key = (float(after[0]), int(after[1]))
+                ranked = [r for r in ranked if (r[1], r[0]) > key]
+            ordered = [(r, score, [score, r]) for r, score in ranked[offset : offset + query.limit]]
+            start = max(offset, min(size, total)) if not after else min(size, total)
+            more = query.limit - len(ordered)
+            if more > 0 and total > start:  # past the window: index order
+                rows = self._listed(query, expr, partial, more, start)
+                ordered += [(r, 0.0, [r]) for r in rows]
+        data = self._data([r for r, _, _ in ordered])
+        page = [(data[r], score, key) for r, score, key in ordered if r in data]
         return total, page, [r for r, _ in window[:sample]]
 
     def search(self, query: SearchQuery) -> SearchResult:
@@ -622,7 +632,7 @@ class SQLiteBackend(Backend):
         total, page, sample = self._run(query, parsed, expr, partial)
         total_exact = total <= TOTAL_EXACT_LIMIT
         total = min(total, TOTAL_EXACT_LIMIT)
-        hits = [make_hit(orjson.loads(data), parsed, -score) for data, score in page]
+        hits = [make_hit(orjson.loads(data), parsed, -score, key) for data, score, key in page]
         facets: dict[str, dict[str, int]] = {}
         exact = total_exact and total <= FACET_EXACT_LIMIT
         if query.facets:
@@ -709,7 +719,7 @@ class SQLiteBackend(Backend):
         if expr is None:
             return []
         _, rows, _ = self._run(probe.model_copy(update={"facets": False}), parsed, expr, partial)
-        hits = [make_hit(orjson.loads(d), parsed, -score) for d, score in rows]
+        hits = [make_hit(orjson.loads(d), parsed, -score) for d, score, _ in rows]
         return [h for h in hits if h.id not in exclude][: query.limit]
 
     def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:

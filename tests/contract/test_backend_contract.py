@@ -156,6 +156,30 @@ def test_broad_search_ranks_the_newest_matches_then_lists_the_rest(
         assert [i for page in pages for i in page] == listed
 
 
+def pages_after(backend: Backend, **params) -> list[str]:
+    """Every hit, page after page, each page starting after the last hit of the one before."""
+    found: list[str] = []
+    after = None
+    while len(found) <= 100:
+        page = backend.search(SearchQuery(limit=3, facets=False, search_after=after, **params))
+        if not page.hits:
+            return found
+        found += [h.id for h in page.hits]
+        after = page.hits[-1].sort
+    raise AssertionError("paging did not end")
+
+
+def test_search_after_pages_like_offsets(
+    built: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert pages_after(built) == ids(built, limit=100, facets=False)
+    assert pages_after(built, text="personal") == ids(built, text="personal")
+    monkeypatch.setattr(built, "rank_window", 2)  # through the ranked hits, then the listed
+    whole = built.search(SearchQuery(text="personal", limit=50))
+    assert not whole.ranked_all
+    assert pages_after(built, text="personal") == [h.id for h in whole.hits]
+
+
 def test_facets_count_matches(built: Backend) -> None:
     result = built.search(SearchQuery(text="personal data", limit=1))
     assert result.total == sum(result.facets["kind"].values())
