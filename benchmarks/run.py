@@ -55,10 +55,24 @@ def machine() -> dict[str, Any]:
             "platform": platform.platform()}
 
 
+def settle() -> None:
+    """Start each timed build on a quiet machine: the previous build's files written out."""
+    os.sync()
+    time.sleep(2)
+
+
+def fastest(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fastest of several builds (the others were slowed by this shared machine), with
+    every run's rate kept beside it."""
+    best = max(runs, key=lambda r: r["provisions_per_s"])
+    return {**best, "runs_per_s": [r["provisions_per_s"] for r in runs]}
+
+
 def time_index(backend: Backend, n: int) -> dict[str, float]:
     """regkb's own work: records (already in memory, as the store would give them) ->
     analysed documents -> a complete index generation put in service."""
     records = list(generate(n))
+    settle()
     started = time.perf_counter()
     report = backend.rebuild(record_docs(records))
     seconds = time.perf_counter() - started
@@ -81,6 +95,7 @@ def raw_sqlite(n: int, folder: Path) -> dict[str, float]:
     del docs
     path = folder / "raw.sqlite"
     db = sqlite3.connect(path)
+    settle()
     started = time.perf_counter()
     db.executescript(engine._PRAGMAS + engine._SCHEMA)
     for rows in batches:
@@ -127,6 +142,7 @@ def raw_elastic(es_url: str, n: int) -> dict[str, float]:
                for d in record_docs(generate(n))]
     for name in names.values():
         es.indices.delete(index=name, ignore_unavailable=True)
+    settle()
     started = time.perf_counter()
     for kind, name in names.items():
         body = ElasticBackend.mapping(kind)
@@ -208,10 +224,13 @@ def api_memory(env: dict[str, str], rounds: int) -> dict[str, Any]:
         proc.wait(timeout=20)
 
 
-def bench_sqlite(n: int, rounds: int, folder: Path) -> dict[str, Any]:
+def bench_sqlite(n: int, rounds: int, folder: Path, builds: int) -> dict[str, Any]:
     backend = SQLiteBackend(folder / "index.sqlite")
-    result: dict[str, Any] = {"index": time_index(backend, n)}
-    result["raw"] = raw_sqlite(n, folder)
+    index_runs, raw_runs = [], []
+    for _ in range(builds):  # alternated, so both see the same machine
+        index_runs.append(time_index(backend, n))
+        raw_runs.append(raw_sqlite(n, folder))
+    result: dict[str, Any] = {"index": fastest(index_runs), "raw": fastest(raw_runs)}
     result["raw_fts5_texts"] = raw_fts5_texts(n, folder)
     result["index_vs_raw"] = round(result["index"]["provisions_per_s"]
                                    / result["raw"]["provisions_per_s"], 3)
@@ -222,7 +241,7 @@ def bench_sqlite(n: int, rounds: int, folder: Path) -> dict[str, Any]:
     return result
 
 
-def bench_elastic(n: int, rounds: int, es_url: str) -> dict[str, Any]:
+def bench_elastic(n: int, rounds: int, es_url: str, builds: int) -> dict[str, Any]:
     from kb.backends.elastic import ElasticBackend
 
     prefix = "regkb-bench"
@@ -231,9 +250,12 @@ def bench_elastic(n: int, rounds: int, es_url: str) -> dict[str, Any]:
     backend = ElasticBackend.from_settings(settings)  # as `kb index` configures it
     # start from an empty cluster, as the raw run does: dropping an earlier run's (possibly
     # far larger) generation is not this build's work
-    backend._drop([name for name in backend.es.indices.get(index=f"{prefix}-*")])
-    result: dict[str, Any] = {"index": time_index(backend, n)}
-    result["raw"] = raw_elastic(es_url, n)
+    index_runs, raw_runs = [], []
+    for _ in range(builds):  # alternated, so both see the same machine
+        backend._drop([name for name in backend.es.indices.get(index=f"{prefix}-*")])
+        index_runs.append(time_index(backend, n))
+        raw_runs.append(raw_elastic(es_url, n))
+    result: dict[str, Any] = {"index": fastest(index_runs), "raw": fastest(raw_runs)}
     result["index_vs_raw"] = round(result["index"]["provisions_per_s"]
                                    / result["raw"]["provisions_per_s"], 3)
     result["search"] = latencies(backend, rounds)
@@ -250,6 +272,10 @@ def bench_elastic(n: int, rounds: int, es_url: str) -> dict[str, Any]:
 
 READING = """## Reading these figures
 
+- *index* and *raw engine* are each the fastest of two builds, regkb's and the raw one
+  alternated, each started after the previous one's files were written out (`os.sync`);
+  the JSON keeps every run's rate (`runs_per_s`). On this shared 2-core machine one build
+  can be a third slower than the next for no reason of its own.
 - *index*: regkb's own work from records in memory (as the store hands them over) to a
   complete index generation in service: folding, CJK bigrams, documents, filter terms, the
   writes, checks and the atomic switch. *raw engine*: the engine alone doing the same work,
@@ -279,9 +305,14 @@ READING = """## Reading these figures
   256 MiB). The Elasticsearch node had a 2 GiB heap (`KB_ES_HEAP=2g`); the test node uses 512 MiB.
 - Targets on this 2-core machine: indexing at >= 80 % of the raw engine rate; search p95 under
   50 ms at 1,000,000 provisions on both backends; p95 growing less than 2x from 100k to 1M.
-  All met in the runs above. Sorting and merging each Elasticsearch index costs its builds
-  about a third of their rate (3,800 provisions/s at 100k unsorted and unmerged, in an
-  earlier run); the raw engine pays the same, and searches no longer score every match.
+  Search: met on both backends in this run and the two before it (Elasticsearch's growth
+  1.27x, 1.38x and 1.98x: its p95 at 100k is 6 to 10 ms and varies most). Indexing: met
+  except SQLite at 100k (77 % here; 62 % to 111 % over four runs). At that size SQLite
+  writes faster than Python prepares the documents (folding, filter terms), so the
+  preparation sets the pace; at 1M the writes are slower and regkb keeps up. Sorting and
+  merging each Elasticsearch index costs its builds about a quarter of their rate (3,800
+  provisions/s at 100k unsorted and unmerged, in an earlier run); the raw engine pays the
+  same, and searches no longer score every match.
 - Runs vary by 10-20 % on this shared 2-core machine (the node, the benchmark and the API
   process share the cores); each row is one run.
 """
@@ -351,6 +382,9 @@ def main() -> None:
                         help="Elasticsearch URL (omit to benchmark SQLite only)")
     parser.add_argument("--rounds", type=int, default=20, help="passes over the query set")
     parser.add_argument("--backends", default="sqlite,elasticsearch")
+    parser.add_argument("--builds", type=int, default=2,
+                        help="index builds per backend, regkb and raw alternated; the "
+                        "fastest of each is reported")
     parser.add_argument("--write-results", action="store_true")
     args = parser.parse_args()
     results: dict[str, Any] = {"n": args.n, "machine": machine(),
@@ -359,11 +393,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="regkb-bench-") as tmp:
         if "sqlite" in wanted:
             print(f"sqlite: {args.n} provisions ...", flush=True)
-            results["backends"]["sqlite"] = bench_sqlite(args.n, args.rounds, Path(tmp))
+            results["backends"]["sqlite"] = bench_sqlite(args.n, args.rounds, Path(tmp),
+                                                         args.builds)
             print(json.dumps(results["backends"]["sqlite"], indent=1), flush=True)
     if "elasticsearch" in wanted and args.es_url:
         print(f"elasticsearch: {args.n} provisions ...", flush=True)
-        results["backends"]["elasticsearch"] = bench_elastic(args.n, args.rounds, args.es_url)
+        results["backends"]["elasticsearch"] = bench_elastic(args.n, args.rounds, args.es_url,
+                                                             args.builds)
         print(json.dumps(results["backends"]["elasticsearch"], indent=1), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{args.n}.json"
