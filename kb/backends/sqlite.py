@@ -603,9 +603,12 @@ class SQLiteBackend(Backend):
             last = window[-1][0] if window else 0
             total += self._count(query, expr, partial, TOTAL_EXACT_LIMIT + 1 - total, last)
         ordered: list[tuple[int, float, list[Any]]] = []
-        if len(after) == 1 or parsed.empty:  # listing only
+        if len(after) == 1 or parsed.empty:  # listing only: the first pass read its start
             last = int(after[0]) if after else 0
-            rows = self._listed(query, expr, partial, query.limit, offset, last)
+            rows = [] if after else [r for r, _ in window[offset : offset + query.limit]]
+            start = offset + len(rows)
+            if len(rows) < query.limit and total > start:
+                rows += self._listed(query, expr, partial, query.limit - len(rows), start, last)
             ordered = [(r, 0.0, [r]) for r in rows]
         else:
             ranked = sorted(window[:size], key=lambda r: (r[1], r[0]))
