@@ -1,0 +1,50 @@
+"""Text analysis: folding must be the same character for character on every path."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.text import _FOLD_RANGES, _fold_char, fold, index_text, iter_tokens, words
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Đấu giá quyền sử dụng tần số", "dau gia quyen su dung tan so"),
+        ("Luật An ninh mạng", "luat an ninh mang"),
+        ("Größe Œuvre Łódź", "grose ouvre lodz"),
+        ("“Quoted” — dash", "“quoted” — dash"),
+        ("電気通信事業法", "電気通信事業法"),
+        ("ＡＢＣ", "ａｂｃ"),
+    ],
+)
+def test_fold_lowercases_and_strips_marks_keeping_offsets(text: str, folded: str) -> None:
+    assert fold(text) == folded
+    assert len(fold(text)) == len(text)
+
+
+def test_fold_agrees_with_the_per_character_rule_over_the_whole_basic_plane() -> None:
+    """The table is indexed by code point: an off-by-one or a missing range would fold some
+    character differently in a long text than on its own."""
+    inside = {cp for lo, hi in _FOLD_RANGES for cp in range(lo, hi)}
+    chars = [chr(cp) for cp in range(0x80, 0x10000) if not 0xD800 <= cp < 0xE000]
+    expected = "".join(_fold_char(c) if ord(c) in inside else c for c in chars)
+    assert fold("".join(chars)) == expected
+    assert fold("\U0001f449 Đ") == "\U0001f449 d"  # past the table's end: kept as is
+
+
+def test_index_text_cuts_cjk_runs_into_bigrams_and_words_folds_queries() -> None:
+    assert index_text("電気通信") == "電気 気通 通信"
+    assert words("Dữ liệu cá nhân") == ["du", "lieu", "ca", "nhan"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["電気通信事業法 Article 2 (Definitions) の規定", "Điều 5 行政手続法 dữ liệu", "字 a 字字 b"],
+)
+def test_cjk_words_are_the_words_of_the_tokens_highlights_use(text: str) -> None:
+    """What is indexed (and asked) must be what ``iter_tokens`` marks in a hit's text."""
+    folded = fold(text)
+    expected = [folded[s:e] for _, s, e in iter_tokens(text)]
+    assert words(text) == expected
+    assert index_text(text) == " ".join(expected)
