@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -70,6 +71,20 @@ def test_interrupted_build_with_writer_keeps_previous_index(tmp_path: Path) -> N
         embedded.BATCH = monkey_batch
     assert ids(backend, text="personal data") == before
     assert [p.name for p in tmp_path.iterdir()] == ["index.sqlite"]
+
+
+def test_replaced_index_is_deleted_after_the_switch(tmp_path: Path) -> None:
+    backend = SQLiteBackend(tmp_path / "index.sqlite")
+    backend.rebuild(record_docs(records()))
+    old_inode = (tmp_path / "index.sqlite").stat().st_ino
+    (tmp_path / "index.sqlite.retired-1-2").write_bytes(b"left by a killed build")
+    backend.rebuild(record_docs(records()))
+    for thread in threading.enumerate():
+        if thread.name == "regkb-retire-index":
+            thread.join()
+    assert (tmp_path / "index.sqlite").stat().st_ino != old_inode
+    assert [p.name for p in tmp_path.iterdir()] == ["index.sqlite"]
+    assert ids(backend, text="personal data")
 
 
 def test_writer_failure_is_reported_with_its_reason(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import marshal
 import math
+import operator
 import os
 import re
 import sqlite3
@@ -69,11 +70,13 @@ LAYOUT = "2"  # the tables below; an index of another layout is rebuilt rather t
 # in the newest shards only, at a cost that does not grow with the index (as Elasticsearch
 # shards keep their own term statistics).
 SHARD_SIZE = 50_000
-BATCH = 2000
+# Rows go to SQLite (or the writer) in batches this size: about half a megabyte, so a batch
+# fits in the pipe to the writer and in the caches both processes share.
+BATCH = 250
 # Beyond this many documents a build hands its rows to a writer process: SQLite then indexes on
 # one core while Python prepares the next rows on the other (threads cannot overlap here: the
 # GIL is taken back after every row). The writer is a bare interpreter (sqlite3 and marshal),
-# quick to start; a build of one batch or less is written in place.
+# quick to start; a small build is written in place.
 WRITER_AFTER = 2000
 # two letters per keyword field, so filter tokens of different fields never meet
 FIELD_CODES = {
@@ -190,17 +193,19 @@ def doc_facets(doc: IndexDoc) -> list[tuple[str, str]]:
     return pairs
 
 
-_FILTER_CACHE: dict[tuple, tuple[str, bytes]] = {}
+_FILTER_CACHE: dict[bytes, tuple[str, bytes]] = {}
+_FILTER_KEY_FIELDS = (*SINGLE_KEYWORDS, *MULTI_FIELDS, "date")
+_filter_values = operator.itemgetter(*_FILTER_KEY_FIELDS)
 
 
 def _filter_fields(doc: IndexDoc) -> tuple[str, bytes]:
     """The facets string and the filter terms of a document. Documents of one instrument
-    mostly share their keyword values, so both are made once per distinct set of values."""
-    key = (
-        *(doc.get(f) for f in SINGLE_KEYWORDS),
-        *(tuple(doc.get(f) or ()) for f in MULTI_FIELDS),
-        (doc.get("date") or "")[:7],
-    )
+    mostly share their keyword values, so both are made once per distinct set of values
+    (keyed by those values serialised, the cheapest hashable form of lists)."""
+    try:
+        key = orjson.dumps(_filter_values(doc))
+    except KeyError:  # a document missing some field (made by hand, not by kb.documents)
+        key = orjson.dumps([doc.get(f) for f in _FILTER_KEY_FIELDS])
     found = _FILTER_CACHE.get(key)
     if found is None:
         pairs = doc_facets(doc)
@@ -313,6 +318,8 @@ class SQLiteBackend(Backend):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f"{self.path.name}.building-{os.getpid()}")
         tmp.unlink(missing_ok=True)
+        for leftover in self.path.parent.glob(f"{self.path.name}.retired-*"):
+            leftover.unlink(missing_ok=True)  # a process that ended before deleting it
         generation = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
         db = sqlite3.connect(tmp)
         writer: _WriterProcess | None = None
@@ -353,7 +360,7 @@ class SQLiteBackend(Backend):
             )
             db.commit()
             db.close()
-            os.replace(tmp, self.path)
+            self._put_in_service(tmp)
         except BaseException as exc:
             if writer is not None:
                 writer.stop()
@@ -363,6 +370,25 @@ class SQLiteBackend(Backend):
                 raise
             raise IndexBuildError(f"index build failed, previous index kept: {exc}") from exc
         return BuildReport(count, generation, time.monotonic() - started)
+
+    def _put_in_service(self, built: Path) -> None:
+        """Move the finished index into place in one atomic rename. The index it replaces is
+        first given a second name, so the rename only unlinks a name, and that file is deleted
+        by a background thread: dropping a large file's cached pages takes a fair part of a
+        second, and searches can use the new index meanwhile. A non-daemon thread, so the
+        interpreter waits for it; a file left by a killed process goes at the next build."""
+        retired: Path | None = self.path.with_name(
+            f"{self.path.name}.retired-{os.getpid()}-{time.monotonic_ns()}"
+        )
+        try:
+            os.link(self.path, retired)  # type: ignore[arg-type]
+        except OSError:  # no index yet, or no hard links here: the rename deletes it
+            retired = None
+        os.replace(built, self.path)
+        if retired is not None:
+            threading.Thread(
+                target=retired.unlink, kwargs={"missing_ok": True}, name="regkb-retire-index"
+            ).start()
 
     def _write_batch(
         self,
@@ -830,11 +856,18 @@ class _WriterProcess:
             stdin=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        try:  # a pipe that holds a whole batch: fewer wake-ups on either side (Linux only)
+            import fcntl
+
+            fcntl.fcntl(self.process.stdin.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)  # type: ignore[union-attr,attr-defined]
+        except (ImportError, AttributeError, OSError):
+            pass
 
     def send(self, statements: Statements) -> None:
         frame = marshal.dumps(statements)
         try:
-            self.process.stdin.write(len(frame).to_bytes(8, "little") + frame)  # type: ignore[union-attr]
+            self.process.stdin.write(len(frame).to_bytes(8, "little"))  # type: ignore[union-attr]
+            self.process.stdin.write(frame)  # type: ignore[union-attr]
         except (BrokenPipeError, OSError):
             self._fail()
 
