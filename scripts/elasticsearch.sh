@@ -36,9 +36,10 @@ fetch() {
   mkdir -p "$ES_BASE"
   log "fetching Elasticsearch $VERSION with Maven (first run only)"
   local artifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$VERSION:zip"
-  if ! mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:unpack \
-      -Dartifact="$artifact" -DoutputDirectory="$ES_BASE" \
-      -DmarkersDirectory="$ES_BASE/.markers" >&2; then
+  # run from $ES_BASE: without a project, Maven writes its unpack markers under the working
+  # directory (a literal "${project.basedir}/target"), which must not be the checkout
+  if ! (cd "$ES_BASE" && mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:unpack \
+      -Dartifact="$artifact" -DoutputDirectory="$ES_BASE" >&2); then
     log "unpack failed; trying dependency:get + unzip"
     mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:get \
       -Dartifact="$artifact" -Dtransitive=false >&2
