@@ -34,6 +34,15 @@ def problem(
 
 
 def install(app: FastAPI) -> None:
+    generate_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_bad_requests(generate_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.exception_handler(KBError)
     async def _kb_error(request: Request, exc: KBError) -> JSONResponse:
         return problem(exc.status, exc.title, str(exc), request)

@@ -161,21 +161,19 @@ def raw_elastic(es_url: str, n: int) -> dict[str, float]:
 
 def latencies(backend: Backend, rounds: int) -> dict[str, Any]:
     queries = [(label, SearchQuery(**params)) for label, params in QUERIES]
-    # warm as a serving node is: a fresh JVM compiles its search code and builds its
-    # aggregation ordinals over the first few hundred queries (a single warm pass left
-    # Elasticsearch's p95 near twice its steady value), so warm with as many passes as are timed
-    for _ in range(rounds):
-        for _, q in queries:
-            backend.search(q)
     times: list[float] = []
     by_label: dict[str, list[float]] = {}
-    for _ in range(rounds):
+    # warm as a serving node is: a fresh JVM compiles its search code and builds its
+    # aggregation ordinals over the first few hundred queries (a single warm pass left
+    # Elasticsearch's p95 near twice its steady value), so as many passes warm as are timed
+    for timed in [False] * rounds + [True] * rounds:
         for label, q in queries:
             started = time.perf_counter()
             backend.search(q)
-            ms = (time.perf_counter() - started) * 1000
-            times.append(ms)
-            by_label.setdefault(label, []).append(ms)
+            if timed:
+                ms = (time.perf_counter() - started) * 1000
+                times.append(ms)
+                by_label.setdefault(label, []).append(ms)
     return {
         "queries": len(times),
         "p50_ms": round(percentile(times, 50), 2),
