@@ -147,7 +147,9 @@ def _plain(snippet: str) -> str:
 
 @app.command()
 def search(
-    text: Annotated[str, typer.Argument(help='Words, "phrases", -excluded, OR.')] = "",
+    text: Annotated[
+        str, typer.Argument(help='Words (ranked), "phrases", +required, -excluded, OR.')
+    ] = "",
     jurisdiction: JurisdictionOpt = None,
     sector: Annotated[list[str] | None, typer.Option("--sector", "-s")] = None,
     topic: Annotated[
@@ -186,8 +188,7 @@ def search(
         _dump(result.model_dump(mode="json", exclude={"query"}))
         return
     more = "" if result.total_exact else "+"
-    ranked = "" if result.ranked_all else " (newest ranked by relevance, the rest newest first)"
-    table = Table(show_lines=True, title=f"{result.total:,}{more} results{ranked}")
+    table = Table(show_lines=True, title=f"{result.total:,}{more} results")
     table.add_column("#", justify="right")
     table.add_column("record")
     table.add_column("snippet")

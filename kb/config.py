@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,7 +18,9 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(user_data_dir("regkb", appauthor=False)),
         description="where the record store, raw-response cache and embedded index live",
     )
-    backend: Literal["sqlite", "elasticsearch"] = "sqlite"
+    backend: Literal["embedded", "elasticsearch"] = Field(
+        "embedded", description="`embedded` (tantivy, no server) or `elasticsearch`"
+    )
     entries: list[Path] = Field(
         default_factory=list,
         description="extra folders of YAML entries, indexed beside the bundled ones",
@@ -36,9 +38,20 @@ class Settings(BaseSettings):
     def store_path(self) -> Path:
         return self.home / "store.sqlite"
 
+    @field_validator("backend", mode="before")
+    @classmethod
+    def _backend(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() == "sqlite":
+            raise ValueError(
+                "KB_BACKEND=sqlite is gone: the embedded index is now tantivy; "
+                "use KB_BACKEND=embedded (the default) and run `kb index` once"
+            )
+        return value.strip().lower() if isinstance(value, str) else value
+
     @property
-    def sqlite_index_path(self) -> Path:
-        return self.home / "index.sqlite"
+    def index_path(self) -> Path:
+        """The embedded index: a folder of tantivy generations."""
+        return self.home / "index"
 
     @property
     def cache_dir(self) -> Path:

@@ -120,7 +120,8 @@ def instrument_docs(
             )
         ),
         "a_heading": "",
-        "a_body": index_text(" ".join(filter(None, [inst.summary, inst.summary_vi]))),
+        "a_summary": index_text(" ".join(filter(None, [inst.summary, inst.summary_vi]))),
+        "a_body": "",
         "a_tags": _tags(tax, topics),
     }
     is_treaty = inst.doc_type in TREATY_TYPES
@@ -178,9 +179,8 @@ def provision_doc(
             filter(None, [index_text(prov.number), title_text or index_text(inst.title)])
         ),
         "a_heading": index_text(" ".join(filter(None, [prov.heading, *prov.path]))),
-        "a_body": index_text(
-            body if not prov.text or not prov.summary else f"{body} {prov.summary}"
-        ),
+        "a_summary": index_text(prov.summary),
+        "a_body": index_text(prov.text),
         "a_tags": tags,
     }
 
@@ -191,7 +191,6 @@ def case_note_doc(
     tax, juris = tax or taxonomy(), juris or jurisdictions()
     topics = tax.with_ancestors([t for t in note.topics if t in tax])
     parts = [note.summary, note.what_was_done, note.outcome, *note.lessons]
-    parts_vi = [note.summary_vi, *note.lessons_vi]
     year = note.period.end or note.period.start if note.period else None
     return {
         "id": note.id,
@@ -225,7 +224,11 @@ def case_note_doc(
         "order": 0,
         "a_title": index_text(" ".join(filter(None, [note.title, note.title_vi]))),
         "a_heading": "",
-        "a_body": index_text(" ".join(filter(None, parts + parts_vi))),
+        "a_summary": index_text(" ".join(filter(None, [note.summary, note.summary_vi]))),
+        "a_body": index_text(
+            " ".join(filter(None, [note.what_was_done, note.outcome, *note.lessons,
+                                   *note.lessons_vi]))
+        ),
         "a_tags": _tags(tax, topics),
     }
 

@@ -1,16 +1,31 @@
-"""The query model shared by every backend: user syntax, filters, expansion, hits, snippets.
+"""The query model shared by every backend: user syntax, its meaning, filters, hits, snippets.
 
-User syntax is deliberately small: words (all required), ``"exact phrases"``, ``-excluded``
+User syntax is deliberately small: words, ``"exact phrases"``, ``+required`` words, ``-excluded``
 words or phrases, and ``OR`` between alternatives. Every other character is plain text, so no
-query string can reach a backend as raw syntax. A query that names a taxonomy topic in either
-language also matches that topic's other labels and synonyms and its tag, so a Vietnamese
-query finds English texts on the same subject.
+query string can reach a backend as raw syntax.
+
+The meaning is defined here once (``TextPlan``) and each backend only translates it:
+
+- words are optional and ranked by BM25 over the title (x8), headings (x4), curated summaries
+  (x2) and body text (x1); a topic tag counts x2;
+- a quoted phrase and a ``+word`` must match; ``-word`` must not;
+- of the optional words, at least ``minimum_should_match(n)`` must match, so one word in ten
+  of a long question does not let a text in;
+- a text that matches every word ranks above one that matches only some (``ALL_WORDS_BONUS``),
+  and one with the words close together above both (``PROXIMITY_BONUS``);
+- function words (``kb.text.STOP_WORDS_EN``/``STOP_WORDS_VI``) are neither required nor
+  highlighted, unless a query has nothing else;
+- a run of words that spells a taxonomy topic in either language also accepts the topic's
+  tag, so a Vietnamese query finds English texts on the same subject.
+
+Every match is ranked: there is no window of newest matches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,43 +35,123 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from kb.errors import InvalidQuery
 from kb.models import KINDS
 from kb.taxonomy import jurisdictions, tag_token, taxonomy
-from kb.text import iter_tokens, stem, words
+from kb.text import is_stop_word, iter_tokens, query_words, stem
 
 MAX_QUERY_LENGTH = 500
 FACET_EXACT_LIMIT = 2000  # beyond this many matches, backends estimate facet counts from a sample
 TOTAL_EXACT_LIMIT = 10_000  # matches are counted up to this many; beyond, "at least" this many
-# A broad search ranks the newest this many matches by relevance and lists the others after
-# them, newest first: scoring costs microseconds a match, so this bounds a search at any size
-RANK_WINDOW = 5000
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+
+# The ranking, shared by every backend (see the module docstring).
+FIELD_WEIGHTS = {"a_title": 8.0, "a_heading": 4.0, "a_summary": 2.0, "a_body": 1.0}
+TAG_FIELD, TAG_WEIGHT = "a_tags", 2.0
+ALL_WORDS_BONUS = 100.0
+PROXIMITY_BONUS = 50.0
+PROXIMITY_SLOP = 3  # words "close together": at most this many others between them
+MSM_RATIO = 0.34
 
 # folded words, not stemmed (each engine stems them as it stems the texts); one word or a phrase
 Phrase = tuple[str, ...]
 
 
+def minimum_should_match(optional: int) -> int:
+    """How many of ``optional`` words a text must match: one of one or two, then about a third
+    (two of three to six, three of seven to nine, ...)."""
+    if optional <= 2:
+        return min(optional, 1)
+    return max(2, math.ceil(optional * MSM_RATIO - 1e-9))
+
+
+@dataclass
+class Clause:
+    """One unit of a query: a word, a phrase or an OR of them (alternatives)."""
+
+    alternatives: list[Phrase]
+    required: bool = False
+
+
 @dataclass
 class ParsedQuery:
-    """Required clauses (each an OR of phrases), excluded phrases and expansions."""
+    """Clauses (optional unless required), excluded phrases and topic expansions."""
 
-    clauses: list[list[Phrase]] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)
     excluded: list[Phrase] = field(default_factory=list)
     expansions: list[Phrase] = field(default_factory=list)
     topic_tags: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    stop_words: list[str] = field(default_factory=list)  # left out of the clauses
 
     @property
     def empty(self) -> bool:
         return not self.clauses
 
     def highlight_terms(self) -> set[str]:
-        """Stems to mark in a text (expansions are stemmed already)."""
-        terms = {stem(t) for clause in self.clauses for phrase in clause for t in phrase}
+        """Stems to mark in a text (expansions are stemmed already); never stop words."""
+        stops = set(self.stop_words)
+        terms = {
+            stem(t)
+            for clause in self.clauses
+            for phrase in clause.alternatives
+            for t in phrase
+            if t not in stops and t not in self.topic_tags
+        }
         terms.update(t for phrase in self.expansions for t in phrase)
         return terms
 
+    def plan(self) -> TextPlan:
+        return TextPlan.of(self)
 
-_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+@dataclass(frozen=True)
+class PlanClause:
+    """A clause as engines search it: stemmed phrases over the text fields, tags over tags."""
+
+    phrases: tuple[tuple[str, ...], ...]
+    tags: tuple[str, ...]
+    required: bool
+
+
+@dataclass(frozen=True)
+class TextPlan:
+    """The meaning of a text query, which every backend translates term for term."""
+
+    clauses: tuple[PlanClause, ...]
+    minimum_should_match: int  # of the optional clauses
+    excluded: tuple[tuple[str, ...], ...]
+    all_words: bool  # whether the all-words bonus applies (two clauses or more)
+    proximity: tuple[str, ...]  # stems of the single words, in order, for the proximity bonus
+
+    @classmethod
+    def of(cls, parsed: ParsedQuery) -> TextPlan:
+        clauses = []
+        for clause in parsed.clauses:
+            phrases = tuple(
+                tuple(stem(t) for t in p)
+                for p in clause.alternatives
+                if not (len(p) == 1 and p[0].startswith("tag") and p[0] in parsed.topic_tags)
+            )
+            tags = tuple(
+                p[0] for p in clause.alternatives if len(p) == 1 and p[0] in parsed.topic_tags
+            )
+            clauses.append(PlanClause(tuple(dict.fromkeys(phrases)), tags, clause.required))
+        optional = sum(1 for c in clauses if not c.required)
+        required = len(clauses) - optional
+        single = tuple(
+            c.phrases[0][0]
+            for c in clauses
+            if len(c.phrases) == 1 and len(c.phrases[0]) == 1
+        )
+        return cls(
+            clauses=tuple(clauses),
+            minimum_should_match=0 if required else minimum_should_match(optional),
+            excluded=tuple(tuple(stem(t) for t in p) for p in parsed.excluded),
+            all_words=len(clauses) >= 2,
+            proximity=single if len(single) >= 2 else (),
+        )
+
+
+_TOKEN_RE = re.compile(r'([-+]?)"([^"]*)"?|(\S+)')
 
 
 def parse_query(text: str, expand: bool = True) -> ParsedQuery:
@@ -64,30 +159,48 @@ def parse_query(text: str, expand: bool = True) -> ParsedQuery:
     if len(text) > MAX_QUERY_LENGTH:
         raise InvalidQuery(f"query too long ({len(text)} characters, at most {MAX_QUERY_LENGTH})")
     parsed = ParsedQuery()
+    stops: list[Clause] = []  # stop-word clauses, used only when nothing else is asked
     pending_or = False
+    pieces = []
     for match in _TOKEN_RE.finditer(text):
-        negate, quoted, bare = match.group(1), match.group(2), match.group(3)
+        sign, quoted, bare = match.group(1), match.group(2), match.group(3)
         if bare is not None:
-            if bare == "OR":
-                pending_or = bool(parsed.clauses)
-                continue
-            negate = "-" if bare.startswith("-") and len(bare) > 1 else ""
-            raw = bare[1:] if negate else bare
+            sign = bare[0] if bare[0] in "-+" and len(bare) > 1 else ""
+            raw = bare[1:] if sign else bare
         else:
             raw = quoted
-        terms = tuple(words(raw))
+        pieces.append((sign, bare, query_words(raw)))
+    vietnamese = looks_vietnamese([w for *_, tagged in pieces for w in tagged])
+    for sign, bare, tagged in pieces:
+        if bare == "OR":
+            pending_or = bool(parsed.clauses)
+            continue
+        terms = tuple(w for w, _ in tagged)
         if not terms:
             continue
-        if negate:
+        if sign == "-":
             parsed.excluded.append(terms)
             pending_or = False
             continue
-        # a bare word with inner punctuation ("14.11", "e-commerce") is a phrase of its parts
+        # a quoted phrase must match; a bare word with inner punctuation ("14.11",
+        # "e-commerce") is a phrase of its parts, optional like any word
+        required = sign == "+" or (bare is None and len(terms) > 1)
+        is_stop = (
+            bare is not None
+            and sign == ""
+            and all(is_stop_word(w, typed, vietnamese) for w, typed in tagged)
+        )
         if pending_or and parsed.clauses:
-            parsed.clauses[-1].append(terms)
+            parsed.clauses[-1].alternatives.append(terms)
+            parsed.clauses[-1].required = parsed.clauses[-1].required and required
+        elif is_stop:
+            parsed.stop_words.extend(terms)
+            stops.append(Clause([terms]))
         else:
-            parsed.clauses.append([terms])
+            parsed.clauses.append(Clause([terms], required))
         pending_or = False
+    if not parsed.clauses and stops:  # "the": better its matches than everything
+        parsed.clauses, parsed.stop_words = stops, []
     if parsed.excluded and not parsed.clauses:
         raise InvalidQuery("a query needs at least one word to look for, not only exclusions")
     if expand:
@@ -95,13 +208,33 @@ def parse_query(text: str, expand: bool = True) -> ParsedQuery:
     return parsed
 
 
+def looks_vietnamese(tagged: list[tuple[str, str]]) -> bool:
+    """A query is Vietnamese when a word carries Vietnamese marks, or, typed without them,
+    when a word is a syllable only Vietnamese labels of the taxonomy use ("ninh", "nghiep")."""
+    if any(typed != w for w, typed in tagged):
+        return True
+    syllables = taxonomy().vietnamese_syllables
+    return any(w in syllables for w, _ in tagged)
+
+
 def _stems(phrase: Phrase) -> tuple[str, ...]:
     return tuple(stem(t) for t in phrase)
 
 
+def _add_topic(parsed: ParsedQuery, clauses: list[Clause], topic_id: str) -> None:
+    """Each clause of a run that spells a topic also accepts the topic's tag: a text tagged with
+    the topic matches every word of the run (so a Vietnamese query finds the English texts on
+    its subject), while a text with only some of the words still matches them one by one."""
+    tag = tag_token(topic_id)
+    parsed.topics.append(topic_id)
+    parsed.topic_tags.append(tag)
+    for clause in clauses:
+        clause.alternatives.append((tag,))
+
+
 def _expand_topics(parsed: ParsedQuery) -> None:
-    """Replace the clauses that spell a topic label or synonym (either language) by one clause
-    that also accepts the topic's tag.
+    """Let the clauses that spell a topic label or synonym (either language) also accept the
+    topic's tag.
 
     Every text that contains a label or synonym of a topic carries its tag (imports are
     auto-tagged with the same synonyms, entries are tagged by hand), so matching the tag finds
@@ -109,15 +242,16 @@ def _expand_topics(parsed: ParsedQuery) -> None:
     synonyms are kept for highlighting."""
     tax = taxonomy()
     i = 0
+    tagged: set[int] = set()
     while i < len(parsed.clauses):
         # the words and stems of the single-phrase clauses from i on, as one run
         run: list[tuple[int, tuple[str, ...], tuple[str, ...]]] = []
         terms, stems = (), ()
         for j in range(i, len(parsed.clauses)):
-            if len(parsed.clauses[j]) != 1:
+            if len(parsed.clauses[j].alternatives) != 1 or j in tagged:
                 break
-            terms += parsed.clauses[j][0]
-            stems += _stems(parsed.clauses[j][0])
+            terms += parsed.clauses[j].alternatives[0]
+            stems += _stems(parsed.clauses[j].alternatives[0])
             run.append((j + 1, terms, stems))
         # the longest run of whole clauses that spells a topic name
         found = next(
@@ -128,9 +262,10 @@ def _expand_topics(parsed: ParsedQuery) -> None:
             topic_id = tax.phrase_topics[phrase]
             others = [p for p in tax.expansion_phrases(topic_id) if p != phrase]
             parsed.expansions.extend(a for a in others if a not in parsed.expansions)
-            parsed.clauses[i:j] = [[terms, (tag_token(topic_id),)]]
-            parsed.topics.append(topic_id)
-            parsed.topic_tags.append(tag_token(topic_id))
+            _add_topic(parsed, parsed.clauses[i:j], topic_id)
+            tagged.update(range(i, j))
+            i = j
+            continue
         i += 1
     if not parsed.topics:
         _expand_prefix(parsed)
@@ -139,9 +274,9 @@ def _expand_topics(parsed: ParsedQuery) -> None:
 def _expand_prefix(parsed: ParsedQuery) -> None:
     """A whole query of two or more words that begins a topic name ("cross-border data" for
     "cross-border data flows") is read as that topic too."""
-    if not parsed.clauses or any(len(c) != 1 for c in parsed.clauses):
+    if not parsed.clauses or any(len(c.alternatives) != 1 for c in parsed.clauses):
         return
-    terms = tuple(t for c in parsed.clauses for t in c[0])
+    terms = tuple(t for c in parsed.clauses for t in c.alternatives[0])
     if len(terms) < 2:
         return
     stems = tuple(stem(t) for t in terms)
@@ -149,9 +284,7 @@ def _expand_prefix(parsed: ParsedQuery) -> None:
     for phrase, topic_id in tax.phrases():
         if phrase[: len(stems)] == stems:
             parsed.expansions.extend(p for p in tax.expansion_phrases(topic_id) if p != stems)
-            parsed.clauses = [[terms, (tag_token(topic_id),)]]
-            parsed.topics.append(topic_id)
-            parsed.topic_tags.append(tag_token(topic_id))
+            _add_topic(parsed, parsed.clauses, topic_id)
             return
 
 
@@ -281,9 +414,6 @@ class SearchResult(BaseModel):
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = {}
     facets_exact: bool = True  # False when a backend estimated facet counts from a sample
-    # False when a backend ranked only the newest matches by relevance (RANK_WINDOW; of each
-    # index, on Elasticsearch) and listed the others after them, newest first
-    ranked_all: bool = True
     query: dict[str, Any] = {}
 
     def to_pandas(self):

@@ -140,6 +140,22 @@ class Taxonomy:
         return out
 
     @cached_property
+    def vietnamese_syllables(self) -> frozenset[str]:
+        """Folded syllables of the Vietnamese labels and synonyms that no English label,
+        synonym or function word uses: one of them in a query typed without marks says the
+        query is Vietnamese."""
+        from kb.text import STOP_WORDS_EN, fold, words
+
+        vi: set[str] = set()
+        en: set[str] = set(STOP_WORDS_EN)
+        for topic in self.topics.values():
+            for name in (topic.label_vi, *topic.synonyms_vi):
+                vi.update(words(fold(name)))
+            for name in (topic.label, *topic.synonyms):
+                en.update(words(fold(name)))
+        return frozenset(w for w in vi - en if w.isalpha() and len(w) > 1)
+
+    @cached_property
     def phrase_topics(self) -> dict[tuple[str, ...], str]:
         """Analyzed phrase -> topic id (the first topic in ``phrases`` order naming it)."""
         found: dict[tuple[str, ...], str] = {}

@@ -164,6 +164,49 @@ def _cut_cjk(folded: str) -> list[str]:
     return out
 
 
+# Function words a query may contain but a text is never found by: neither required nor
+# highlighted. Vietnamese ones are listed with their marks, since several fold onto content
+# syllables ("có" has, "cơ" in "cơ quan"); without marks only the unambiguous folded forms count.
+STOP_WORDS_EN = frozenset(
+    "a an the of and or to in on for by with at from as is are be been being was were it its "
+    "this that these those which who whom whose what how when where why do does did can could "
+    "there their they them any into about than then so if not such our your my we you i he "
+    "she his her has have had will would also only between per via each me us".split()
+)
+STOP_WORDS_VI = frozenset(
+    "của và các những được theo về cho với trong này đó là có không thì mà để khi nào gì hay "
+    "hoặc cũng đã sẽ đang bị rằng nếu tại ra vào lại như một sau trên dưới ở nhé ạ chăng "
+    "sao hãy".split()
+)
+_STOP_FOLDED = frozenset(fold(w) for w in STOP_WORDS_VI) & frozenset(
+    "cua va cac nhung duoc theo cho voi trong nay khong thi khi nao hoac rang neu nhu".split()
+)
+
+
+def query_words(text: str) -> list[tuple[str, str]]:
+    """(folded word, the word as typed in lower case) for each word of a query: the marks of
+    the original tell a Vietnamese function word (``có``) from part of a word (``cơ``)."""
+    folded = fold(text)
+    if _CJK_RE.search(folded) is not None:
+        return [(w, w) for w in _cut_cjk(folded)]
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = folded
+    return [
+        (m.group(), lowered[m.start() : m.end()]) for m in _PLAIN_WORD_RE.finditer(folded)
+    ]
+
+
+def is_stop_word(folded: str, typed: str, vietnamese: bool) -> bool:
+    """Whether a query word is a function word. English ones count only in a query that is
+    not Vietnamese: typed without marks, "an ninh" or "tan so" are Vietnamese words."""
+    if typed != folded:
+        return typed in STOP_WORDS_VI
+    if vietnamese:
+        return folded in _STOP_FOLDED
+    return folded in STOP_WORDS_EN or folded in _STOP_FOLDED
+
+
 def stemmed(folded: str) -> str:
     """Porter stems of an ``index_text``, joined by spaces: for engines without a stemmer."""
     if folded.isascii():

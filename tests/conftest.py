@@ -42,7 +42,7 @@ def kb_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     home = tmp_path / "kbhome"
     monkeypatch.setenv("KB_HOME", str(home))
-    monkeypatch.setenv("KB_BACKEND", "sqlite")
+    monkeypatch.setenv("KB_BACKEND", "embedded")
     get_settings.cache_clear()
     yield home
     get_settings.cache_clear()

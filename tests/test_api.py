@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.deps import get_kb
-from kb.backends.sqlite import SQLiteBackend
+from kb.backends.embedded import TantivyBackend
 from kb.config import Settings
 from kb.core import KnowledgeBase
 from kb.documents import record_docs
@@ -21,7 +21,7 @@ from tests.contract.records import records
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     home = tmp_path_factory.mktemp("api")
-    backend = SQLiteBackend(home / "index.sqlite")
+    backend = TantivyBackend(home / "index")
     backend.rebuild(record_docs(records()))
     kb = KnowledgeBase(Settings(home=home), backend=backend)
     app = create_app()
@@ -34,7 +34,7 @@ def test_search_shape(client: TestClient) -> None:
     res = client.get("/v1/search", params={"q": "personal data", "jurisdiction": "sg"})
     assert res.status_code == 200
     body = res.json()
-    assert {"total", "total_exact", "hits", "facets", "facets_exact", "ranked_all"} == set(body)
+    assert {"total", "total_exact", "hits", "facets", "facets_exact"} == set(body)
     hit = body["hits"][0]
     for key in (
         "id",
@@ -182,7 +182,7 @@ def test_hostile_queries_never_500(client: TestClient, q: str) -> None:
 
 
 def test_missing_index_is_503(tmp_path: Path) -> None:
-    kb = KnowledgeBase(Settings(home=tmp_path), backend=SQLiteBackend(tmp_path / "none.sqlite"))
+    kb = KnowledgeBase(Settings(home=tmp_path), backend=TantivyBackend(tmp_path / "none"))
     app = create_app()
     app.dependency_overrides[get_kb] = lambda: kb
     with TestClient(app, raise_server_exceptions=False) as c:

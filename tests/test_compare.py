@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from api.app import create_app
 from api.deps import get_kb
-from kb.backends.sqlite import SQLiteBackend
+from kb.backends.embedded import TantivyBackend
 from kb.config import Settings
 from kb.core import KnowledgeBase
 from kb.documents import record_docs
@@ -30,7 +30,7 @@ CROSS_BORDER = "digital-economy/cross-border-data"
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
     home = tmp_path_factory.mktemp("compare")
-    backend = SQLiteBackend(home / "index.sqlite")
+    backend = TantivyBackend(home / "index")
     backend.rebuild(record_docs(records()))
     yield KnowledgeBase(Settings(home=home), backend=backend)
 

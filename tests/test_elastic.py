@@ -94,9 +94,9 @@ def test_show_query_is_the_request_body(es_backend: ElasticBackend) -> None:
     shown = es_backend.show_query(query)
     assert shown.startswith("POST /_msearch\n")
     lines = shown.splitlines()[1:]
-    assert [json.loads(line) for line in lines[1::2]] == build_requests(query, query.parsed())
+    assert [json.loads(line) for line in lines[1::2]] == build_requests(query, query.parsed().plan())
     assert '"jurisdictions"' in shown and "tagspectrum0auction" in shown
-    assert build_search_body(query, query.parsed())["query"]["bool"]["filter"]
+    assert build_search_body(query, query.parsed().plan())["query"]["bool"]["filter"]
 
 
 class Proxy:
@@ -220,7 +220,7 @@ def test_cli_uses_the_configured_elasticsearch_backend(es_url: str, tmp_path) ->
         assert stats["backend"] == "elasticsearch" and stats["health"]["status"] == "ok"
         assert stats["instruments"] >= 60
         shown = runner.invoke(app, ["search", "spectrum auction", "--show-query"], env=env)
-        assert '"multi_match"' in shown.stderr
+        assert '"dfs_query_then_fetch"' in shown.stderr and '"minimum_should_match"' in shown.stderr
     finally:
         drop_prefix(elastic_backend(es_url, prefix))
 
@@ -228,10 +228,10 @@ def test_cli_uses_the_configured_elasticsearch_backend(es_url: str, tmp_path) ->
 def test_comparisons_on_elasticsearch_match_the_embedded_backend(
     es_backend: ElasticBackend, tmp_path
 ) -> None:
-    from kb.backends.sqlite import SQLiteBackend
+    from kb.backends.embedded import TantivyBackend
 
     es_backend.rebuild(record_docs(records()))
-    lite = SQLiteBackend(tmp_path / "index.sqlite")
+    lite = TantivyBackend(tmp_path / "index")
     lite.rebuild(record_docs(records()))
     grids = [KnowledgeBase(Settings(home=tmp_path), backend=b).compare(
         ["digital-economy/cross-border-data", "spectrum/auction"], "ipef",

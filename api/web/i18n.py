@@ -41,8 +41,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "search.results": "{n} results",
         "search.result_one": "1 result",
         "search.results_more": "{n}+ results",
-        "search.ranked_newest": "Many texts match: the newest are ranked by relevance and the "
-        "others follow, newest first.",
         "search.none": "Nothing found. Try fewer words or remove a filter.",
         "search.filters": "Filters",
         "search.apply": "Apply filters",
@@ -279,8 +277,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "search.results": "{n} kết quả",
         "search.result_one": "1 kết quả",
         "search.results_more": "Hơn {n} kết quả",
-        "search.ranked_newest": "Có rất nhiều văn bản phù hợp: các văn bản mới nhất được xếp theo "
-        "mức độ liên quan, các văn bản còn lại xếp sau, mới nhất trước.",
         "search.none": "Không tìm thấy kết quả. Hãy thử ít từ hơn hoặc bỏ bớt bộ lọc.",
         "search.filters": "Bộ lọc",
         "search.apply": "Áp dụng bộ lọc",

@@ -1,4 +1,4 @@
-"""Search backends: the embedded SQLite default and Elasticsearch, behind one contract."""
+"""Search backends: the embedded tantivy default and Elasticsearch, behind one contract."""
 
 from __future__ import annotations
 
@@ -11,6 +11,6 @@ def open_backend(settings: Settings) -> Backend:
         from kb.backends.elastic import ElasticBackend
 
         return ElasticBackend.from_settings(settings)
-    from kb.backends.sqlite import SQLiteBackend
+    from kb.backends.embedded import TantivyBackend
 
-    return SQLiteBackend(settings.sqlite_index_path)
+    return TantivyBackend(settings.index_path)

@@ -1,4 +1,4 @@
-"""The backend contract. Both the embedded SQLite index and Elasticsearch honour it, and the
+"""The backend contract. Both the embedded tantivy index and Elasticsearch honour it, and the
 tests in ``tests/contract/`` run unchanged against each.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.documents import IndexDoc
-from kb.search import RANK_WINDOW, Hit, SearchQuery, SearchResult
+from kb.search import Hit, SearchQuery, SearchResult
 
 Progress = Callable[[int], None]
 
@@ -43,8 +43,6 @@ class Backend(ABC):
     """A search index over index documents (see ``kb.documents``)."""
 
     name: str = "abstract"
-    # how many of the newest matches a search ranks by relevance (see ``kb.search.RANK_WINDOW``)
-    rank_window: int = RANK_WINDOW
 
     @abstractmethod
     def rebuild(self, docs: Iterable[IndexDoc], progress: Progress | None = None) -> BuildReport:

@@ -5,16 +5,16 @@ that nothing was rejected and that the counts match, and only then moves all ali
 atomic ``_aliases`` call; older generations are deleted afterwards. A build that fails or is
 interrupted leaves the aliases on the previous complete generation.
 
-Queries are made by small named builders; the text fields they search hold the folded text from
-``kb.text`` stemmed in Python (``kb.text.stemmed``: the Porter algorithm FTS5 applies on the
-embedded backend), so no analysis plugin is needed and the terms are those of the embedded
-backend.
+Queries are made by small named builders that translate ``kb.search.TextPlan``, the one query
+meaning both backends share; the text fields they search hold the folded text from ``kb.text``
+stemmed in Python (``kb.text.stemmed``), so no analysis plugin is needed and the terms are those
+of the embedded backend. Term statistics are those of the three indices together
+(``dfs_query_then_fetch``), as on the embedded backend's single index, and every match is
+ranked: ``track_total_hits`` is bounded, so Lucene can skip blocks that cannot reach the top
+hits.
 
 Each index is sorted by ``seq`` (newest first, ``kb.documents.index_order``) and merged to one
-segment once built. Listing without a query follows that order, and a text search ranks the
-first ``rank_window`` matches of each index (the newest) by relevance and lists any others
-after them, newest first, as the embedded backend does: scoring, not matching, is what costs
-in a broad search, so its cost stays bounded however large the index grows.
+segment once built, so listing without a query follows that order.
 """
 
 from __future__ import annotations
@@ -37,56 +37,90 @@ from kb.config import Settings
 from kb.documents import FACET_FIELDS, IndexDoc
 from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
 from kb.search import (
+    ALL_WORDS_BONUS,
     FACET_EXACT_LIMIT,
-    RANK_WINDOW,
+    FIELD_WEIGHTS,
+    PROXIMITY_BONUS,
+    PROXIMITY_SLOP,
+    TAG_FIELD,
+    TAG_WEIGHT,
     TOTAL_EXACT_LIMIT,
+    Clause,
     Hit,
     ParsedQuery,
-    Phrase,
+    PlanClause,
     SearchQuery,
     SearchResult,
+    TextPlan,
     make_hit,
 )
 from kb.text import stem, stemmed, words
 
 MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
 KIND_INDEX = {"instrument": "instruments", "provision": "provisions", "case-note": "case-notes"}
-TEXT_FIELDS = ("a_title^8", "a_heading^4", "a_body", "a_tags^2")
 FACET_SIZE = 60
-SOURCE_EXCLUDES = ["a_title", "a_heading", "a_body", "a_tags"]
-STEMMED_FIELDS = ("a_title", "a_heading", "a_body")
+SOURCE_EXCLUDES = ["a_title", "a_heading", "a_summary", "a_body", "a_tags"]
+STEMMED_FIELDS = tuple(FIELD_WEIGHTS)
+SEARCH_TYPE = "dfs_query_then_fetch"  # term statistics of the three indices together
 MERGE_TIMEOUT = 3600  # seconds: merging a generation of millions of provisions takes minutes
 
 
 # -- query builders (pure functions, printed by `kb search --show-query`) ---------------------
-def build_phrase_query(phrase: Phrase) -> dict[str, Any]:
-    return {
-        "multi_match": {
-            "query": " ".join(stem(word) for word in phrase),
-            "fields": list(TEXT_FIELDS),
-            "type": "phrase",
-        }
-    }
+# Lucene's BM25 leaves out the constant factor (k1 + 1) that tantivy keeps; weighing every
+# text clause by it makes the scores of both backends equal, bonuses included.
+BM25_SCALE = 2.2
 
 
-def build_fulltext_query(parsed: ParsedQuery) -> dict[str, Any]:
-    """Every clause required (each an OR of phrases); excluded phrases must not match."""
-    must = []
-    for alternatives in parsed.clauses:
-        if len(alternatives) == 1:
-            must.append(build_phrase_query(alternatives[0]))
-        else:
-            must.append(
-                {
-                    "bool": {
-                        "should": [build_phrase_query(p) for p in alternatives],
-                        "minimum_should_match": 1,
-                    }
-                }
-            )
-    query: dict[str, Any] = {"must": must or [{"match_all": {}}]}
-    if parsed.excluded:
-        query["must_not"] = [build_phrase_query(p) for p in parsed.excluded]
+def build_phrase_query(field: str, stems: tuple[str, ...], boost: float, slop: int = 0) -> dict:
+    if len(stems) == 1:
+        return {"term": {field: {"value": stems[0], "boost": boost}}}
+    return {"match_phrase": {field: {"query": " ".join(stems), "slop": slop, "boost": boost}}}
+
+
+def build_over_fields(stems: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [
+        build_phrase_query(field, stems, weight * BM25_SCALE)
+        for field, weight in FIELD_WEIGHTS.items()
+    ]
+
+
+def build_clause_query(clause: PlanClause) -> dict[str, Any]:
+    """One clause: each alternative over every text field, scores summed."""
+    should = [q for stems in clause.phrases for q in build_over_fields(stems)]
+    should += [
+        {"term": {TAG_FIELD: {"value": t, "boost": TAG_WEIGHT * BM25_SCALE}}} for t in clause.tags
+    ]
+    return {"bool": {"should": should}}
+
+
+def build_fulltext_query(plan: TextPlan) -> dict[str, Any]:
+    """The plan: required and optional clauses, the minimum of optional ones that must match,
+    exclusions, and the all-words and proximity bonuses (``kb.search``)."""
+    clauses = [(c, build_clause_query(c)) for c in plan.clauses]
+    must = [q for c, q in clauses if c.required]
+    should: list[dict[str, Any]] = []
+    optional = [q for c, q in clauses if not c.required]
+    if optional:
+        msm = plan.minimum_should_match
+        group = {"bool": {"should": optional, "minimum_should_match": max(msm, 1)}}
+        (must if msm else should).append(group)
+    if plan.all_words:
+        every = {"bool": {"must": [q for _, q in clauses]}}
+        should.append({"constant_score": {"filter": every, "boost": ALL_WORDS_BONUS}})
+    if plan.proximity:
+        near = [
+            {"match_phrase": {f: {"query": " ".join(plan.proximity), "slop": PROXIMITY_SLOP}}}
+            for f in FIELD_WEIGHTS
+        ]
+        should.append({"constant_score": {"filter": {"bool": {"should": near}},
+                                          "boost": PROXIMITY_BONUS}})
+    query: dict[str, Any] = {"must": must, "should": should}
+    if plan.excluded:
+        query["must_not"] = [
+            q
+            for stems in plan.excluded
+            for q in [*build_over_fields(stems), build_phrase_query(TAG_FIELD, stems, 1.0)]
+        ]
     return {"bool": query}
 
 
@@ -107,17 +141,21 @@ def build_daterange_query(query: SearchQuery) -> list[dict[str, Any]]:
     return [{"range": {"date": bounds}}] if bounds else []
 
 
-def build_match_query(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
-    """Every match, unscored (filter context): for counting, facets and listing."""
-    return {"bool": {"filter": [build_fulltext_query(parsed), *build_filters(query)]}}
+def build_match_query(query: SearchQuery, plan: TextPlan) -> dict[str, Any]:
+    """Every match, unscored (filter context): for counting and facets."""
+    filters = build_filters(query)
+    if plan.clauses:
+        filters = [build_fulltext_query(plan), *filters]
+    return {"bool": {"filter": filters}}
 
 
-def build_facets_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
+def build_facets_body(query: SearchQuery, plan: TextPlan) -> dict[str, Any]:
     """Terms aggregations over the first FACET_EXACT_LIMIT matches each index collects, the
-    newest (exact below that many, a sample beyond, as on the embedded backend). A request of
-    its own, sent in the same ``_msearch``: the search for hits then needs no aggregation."""
+    newest, unscored (exact below that many, a sample beyond). A request of its own, sent in
+    the same ``_msearch``: the search for hits then needs no aggregation and can skip blocks
+    of matches that cannot reach the top."""
     return {
-        "query": build_match_query(query, parsed),
+        "query": build_match_query(query, plan),
         "size": 0,
         "track_total_hits": False,
         "terminate_after": FACET_EXACT_LIMIT,
@@ -125,97 +163,33 @@ def build_facets_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]
     }
 
 
-def build_count_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
-    """Matches counted up to TOTAL_EXACT_LIMIT, unscored: the count stops there."""
-    return {
-        "query": build_match_query(query, parsed),
-        "size": 0,
+def build_search_body(query: SearchQuery, plan: TextPlan) -> dict[str, Any]:
+    """The page of hits: newest first without text; with text, every match ranked by score,
+    ties by ``seq``. Matches are counted up to TOTAL_EXACT_LIMIT."""
+    body: dict[str, Any] = {
+        "size": query.limit,
+        "_source": {"excludes": SOURCE_EXCLUDES},
         "track_total_hits": TOTAL_EXACT_LIMIT,
     }
-
-
-def build_search_body(
-    query: SearchQuery, parsed: ParsedQuery, window: int = RANK_WINDOW
-) -> dict[str, Any]:
-    """The page of hits: newest first without text; with text, the first ``window`` matches of
-    each index in index order (``terminate_after``; indices are sorted by ``seq``, so these
-    are the newest) ranked by relevance. Its total is then the number ranked; scoring them
-    all (``track_total_hits: true``) costs less here than pruning for the top hits, which
-    these multi-field disjunctions rarely allow."""
-    body: dict[str, Any] = {"size": query.limit, "_source": {"excludes": SOURCE_EXCLUDES}}
-    if parsed.empty:
-        body.update(
-            query={"bool": {"filter": build_filters(query)}},
-            track_total_hits=TOTAL_EXACT_LIMIT,
-            sort=[{"seq": "asc"}],
-        )
+    if not plan.clauses:
+        body.update(query={"bool": {"filter": build_filters(query)}}, sort=[{"seq": "asc"}])
     else:
         body.update(
-            query={
-                "bool": {"must": [build_fulltext_query(parsed)], "filter": build_filters(query)}
-            },
-            track_total_hits=True,
-            terminate_after=window,
+            query={"bool": {"must": [build_fulltext_query(plan)], "filter": build_filters(query)}},
             sort=[{"_score": "desc"}, {"seq": "asc"}],
         )
-    after = query.search_after
-    if after and (parsed.empty or len(after) == 2):
-        body["search_after"] = after
-    elif after:  # a hit listed after the ranked ones: this page lies past them
-        body["size"] = 0
+    if query.search_after:
+        body["search_after"] = query.search_after
     else:
         body["from"] = query.offset
     return body
 
 
-def build_window_edge_body(
-    query: SearchQuery, parsed: ParsedQuery, window: int = RANK_WINDOW
-) -> dict[str, Any]:
-    """The ``window``-th match of one index in index order: the last one ranked there."""
-    return {
-        "query": build_match_query(query, parsed),
-        "size": 1,
-        "from": window - 1,
-        "_source": False,
-        "track_total_hits": False,
-        "sort": [{"seq": "asc"}],
-    }
-
-
-def build_listed_body(
-    query: SearchQuery, parsed: ParsedQuery, edges: dict[str, int], start: int, size: int
-) -> dict[str, Any]:
-    """Matches past the ranked ones (``seq`` beyond each index's window edge), newest first."""
-    past = [
-        {"bool": {"filter": [{"term": {"_index": index}}, {"range": {"seq": {"gt": edge}}}]}}
-        for index, edge in sorted(edges.items())
-    ]
-    match = build_match_query(query, parsed)
-    match["bool"]["filter"].append({"bool": {"should": past, "minimum_should_match": 1}})
-    body: dict[str, Any] = {
-        "query": match,
-        "size": size,
-        "track_total_hits": False,
-        "_source": {"excludes": SOURCE_EXCLUDES},
-        "sort": [{"seq": "asc"}],
-    }
-    after = query.search_after
-    if after and len(after) == 1:
-        body["search_after"] = after
-    else:
-        body["from"] = start
-    return body
-
-
-def build_requests(
-    query: SearchQuery, parsed: ParsedQuery, window: int = RANK_WINDOW
-) -> list[dict[str, Any]]:
-    """The search for hits, the count (for a text search) and the facet sample (when asked)."""
-    bodies = [build_search_body(query, parsed, window)]
-    if not parsed.empty:
-        bodies.append(build_count_body(query, parsed))
+def build_requests(query: SearchQuery, plan: TextPlan) -> list[dict[str, Any]]:
+    """The search for hits and the facet sample (when asked)."""
+    bodies = [build_search_body(query, plan)]
     if query.facets:
-        bodies.append(build_facets_body(query, parsed))
+        bodies.append(build_facets_body(query, plan))
     return bodies
 
 
@@ -226,7 +200,7 @@ def build_more_like_this(terms: list[str], query: SearchQuery) -> dict[str, Any]
                 "must": [
                     {
                         "more_like_this": {
-                            "fields": ["a_title", "a_heading", "a_body"],
+                            "fields": ["a_title", "a_heading", "a_summary", "a_body"],
                             "like": " ".join(stem(t) for t in terms),
                             "min_term_freq": 1,
                             "min_doc_freq": 1,
@@ -555,17 +529,26 @@ class ElasticBackend(Backend):
         )
         return [h["_source"] for h in res["hits"]["hits"]]
 
+    def _header(self) -> dict[str, Any]:
+        return {"index": self.aliases, "search_type": SEARCH_TYPE}
+
     def show_query(self, query: SearchQuery) -> str:
         lines = []
-        for body in build_requests(query, query.parsed(), self.rank_window):
-            lines += [json.dumps({"index": self.aliases}), json.dumps(body, ensure_ascii=False)]
+        for body in build_requests(query, query.parsed().plan()):
+            lines += [json.dumps(self._header()), json.dumps(body, ensure_ascii=False)]
         return "POST /_msearch\n" + "\n".join(lines)
 
     @staticmethod
     def _checked(responses: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for res in responses:
             if "error" in res:
-                raise BackendUnavailable(f"Elasticsearch error in msearch: {res['error']}")
+                error = res["error"]
+                status = res.get("status", 500)
+                reason = error.get("root_cause", [{}])[0].get("reason") if isinstance(
+                    error, dict) else str(error)
+                if status == 400:
+                    raise InvalidQuery(f"Elasticsearch refused the request: {reason}")
+                raise BackendUnavailable(f"Elasticsearch error in msearch: {error}")
         return responses
 
     def _result(
@@ -576,14 +559,8 @@ class ElasticBackend(Backend):
             make_hit(h["_source"], parsed, h.get("_score") or 0.0, h.get("sort"))
             for h in res["hits"]["hits"]
         ]
-        counted = (res if parsed.empty else responses[1])["hits"]["total"]
+        counted = res["hits"]["total"]
         total, total_exact = counted["value"], counted.get("relation", "eq") == "eq"
-        ranked_all = True
-        if not parsed.empty:
-            ranked = res["hits"]["total"]["value"]
-            ranked_all = not res.get("terminated_early") or (total_exact and total <= ranked)
-            if not ranked_all:
-                hits += self._listed(query, parsed, ranked, len(hits))
         facets: dict[str, dict[str, int]] = {}
         exact = True
         if query.facets:
@@ -600,57 +577,23 @@ class ElasticBackend(Backend):
             hits=hits,
             facets=facets,
             facets_exact=exact,
-            ranked_all=ranked_all,
         )
-
-    def _listed(
-        self, query: SearchQuery, parsed: ParsedQuery, ranked: int, found: int
-    ) -> list[Hit]:
-        """The rest of a page that reaches past the ranked matches: matches beyond each
-        index's window, newest first. Two more requests, made only for such pages: the window
-        edge of each index, then the listing."""
-        after = query.search_after
-        if after:  # pages by search_after: the ranked hits ran out, or were passed already
-            start, size = 0, query.limit - found
-        else:
-            start = max(query.offset, ranked)
-            size = query.offset + query.limit - start
-            start -= ranked
-        if size <= 0:
-            return []
-        window = self.rank_window
-        searches: list[dict[str, Any]] = []
-        for kind_index in KIND_INDEX.values():
-            searches += [
-                {"index": self.alias(kind_index)},
-                build_window_edge_body(query, parsed, window),
-            ]
-        edges = {}
-        for res in self._checked(self._call(self.es.msearch, searches=searches)["responses"]):
-            for hit in res["hits"]["hits"]:
-                edges[hit["_index"]] = hit["sort"][0]
-        if not edges:
-            return []
-        body = build_listed_body(query, parsed, edges, start, size)
-        res = self._call(self.es.search, index=self.aliases, body=body)
-        return [make_hit(h["_source"], parsed, 0.0, h.get("sort")) for h in res["hits"]["hits"]]
 
     def search(self, query: SearchQuery) -> SearchResult:
         return self.search_many([query])[0]
 
     def search_many(self, queries: list[SearchQuery]) -> list[SearchResult]:
-        """All queries (with their counts and facet samples) in one ``_msearch`` round trip;
-        only a page reaching past the ranked matches of a broad search needs more."""
+        """All queries (with their facet samples) in one ``_msearch`` round trip."""
         if not queries:
             return []
         parsed = [q.parsed() for q in queries]
         searches: list[dict[str, Any]] = []
         sizes = []
         for q, p in zip(queries, parsed, strict=True):
-            bodies = build_requests(q, p, self.rank_window)
+            bodies = build_requests(q, p.plan())
             sizes.append(len(bodies))
             for body in bodies:
-                searches.extend(({"index": self.aliases}, body))
+                searches.extend((self._header(), body))
         responses = self._call(self.es.msearch, searches=searches)["responses"]
         out = []
         for q, p, n in zip(queries, parsed, sizes, strict=True):
@@ -669,13 +612,13 @@ class ElasticBackend(Backend):
         res = self._call(
             self.es.search, index=self.aliases, body=build_more_like_this(terms, probe)
         )
-        parsed = ParsedQuery(clauses=[[(t,) for t in set(terms)]])
+        parsed = ParsedQuery(clauses=[Clause([(t,)]) for t in set(terms)])
         hits = [make_hit(h["_source"], parsed, h["_score"]) for h in res["hits"]["hits"]]
         return [h for h in hits if h.id not in exclude][: query.limit]
 
     def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:
         body = {
-            "query": build_match_query(query, query.parsed()),
+            "query": build_match_query(query, query.parsed().plan()),
             "size": 0,
             "aggs": {
                 "a": {

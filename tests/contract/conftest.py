@@ -8,19 +8,19 @@ from pathlib import Path
 import pytest
 
 from kb.backends.base import Backend
-from kb.backends.sqlite import SQLiteBackend
+from kb.backends.embedded import TantivyBackend
 from kb.documents import record_docs
 from tests.conftest import drop_prefix, elastic_backend
 from tests.contract.records import records
 
 
 def _make(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Backend:
-    if kind == "sqlite":
-        return SQLiteBackend(tmp / "index.sqlite")
+    if kind == "embedded":
+        return TantivyBackend(tmp / "index")
     return elastic_backend(request.getfixturevalue("es_url"))
 
 
-@pytest.fixture(scope="module", params=["sqlite", "elasticsearch"])
+@pytest.fixture(scope="module", params=["embedded", "elasticsearch"])
 def built(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Backend]:
@@ -33,7 +33,7 @@ def built(
     backend.close()
 
 
-@pytest.fixture(params=["sqlite", "elasticsearch"])
+@pytest.fixture(params=["embedded", "elasticsearch"])
 def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """An empty backend for tests that rebuild."""
     backend = _make(request.param, tmp_path, request)

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.deps import get_kb
-from kb.backends.sqlite import SQLiteBackend
+from kb.backends.embedded import TantivyBackend
 from kb.config import Settings
 from kb.core import KnowledgeBase
 from kb.documents import record_docs
@@ -103,7 +103,7 @@ class FixtureKB(KnowledgeBase):
 def build_kb(home: Path) -> KnowledgeBase:
     """The contract records plus the hostile ones, indexed and stored (so record pages show
     versions and provenance)."""
-    backend = SQLiteBackend(home / "index.sqlite")
+    backend = TantivyBackend(home / "index")
     backend.rebuild(record_docs(all_records()))
     kb = FixtureKB(Settings(home=home), backend=backend)
     for record in all_records():

@@ -1,0 +1,599 @@
+"""The embedded default backend: a tantivy index under ``KB_HOME``, no server needed.
+
+tantivy is a search library in the Lucene family (BM25, block-max WAND for the exact top hits
+of best-match queries, aggregations). Text reaches it already analysed by ``kb.text`` (folded,
+stemmed, CJK bigrams) and is split on white space only, so it indexes the very terms the
+Elasticsearch backend indexes, and both rank with the same BM25 over the same fields
+(``kb.search.TextPlan``).
+
+Each build writes a new generation folder and then points ``CURRENT`` at it with an atomic
+rename, so a failed or interrupted build leaves the previous generation in service; readers
+notice the new pointer on their next request. The whole index document (without its analysed
+fields) is stored beside the terms, so a search needs nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import tantivy
+
+from kb.backends.base import Backend, BuildReport, Progress, frozen_heap
+from kb.documents import FACET_FIELDS, KEYWORD_FIELDS, IndexDoc
+from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
+from kb.search import (
+    ALL_WORDS_BONUS,
+    FACET_EXACT_LIMIT,
+    FIELD_WEIGHTS,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    PROXIMITY_BONUS,
+    PROXIMITY_SLOP,
+    TAG_FIELD,
+    TAG_WEIGHT,
+    TOTAL_EXACT_LIMIT,
+    Clause,
+    Hit,
+    ParsedQuery,
+    SearchQuery,
+    SearchResult,
+    TextPlan,
+    make_hit,
+)
+from kb.text import is_stop_word, stem, stemmed, words
+
+LAYOUT = "tantivy-1"  # the schema below; an index of another layout is rebuilt rather than read
+TEXT_FIELDS = (*FIELD_WEIGHTS, TAG_FIELD)
+STORED_EXCLUDES = frozenset(TEXT_FIELDS)
+FACET_SIZE = 60
+POINTER = "CURRENT"
+WRITER_HEAP = 256_000_000
+MAX_MLT = 200
+
+Q = tantivy.Query
+Occur = tantivy.Occur
+
+
+def make_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("instrument_id", tokenizer_name="raw", index_option="basic")
+    for name in KEYWORD_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
+    for name in FIELD_WEIGHTS:
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    builder.add_text_field(TAG_FIELD, tokenizer_name="whitespace", index_option="freq")
+    builder.add_integer_field("seq", indexed=True, fast=True)
+    builder.add_integer_field("day", indexed=True, fast=True)  # YYYYMMDD
+    builder.add_bytes_field("data", stored=True)
+    return builder.build()
+
+
+def day_number(date: str | None) -> int | None:
+    """``2014-07-02`` -> 20140702 (a year-only or year-month date counts from its start)."""
+    if not date:
+        return None
+    parts = (date.split("-") + ["01", "01"])[:3]
+    try:
+        year, month, day = (int(p or 1) for p in parts)
+    except ValueError:
+        return None
+    return year * 10_000 + month * 100 + day
+
+
+# -- the query plan in tantivy terms (pure functions of the schema) -------------------------
+def _phrase(schema: tantivy.Schema, field: str, stems: tuple[str, ...], slop: int = 0) -> Q:
+    if len(stems) == 1:
+        return Q.term_query(schema, field, stems[0])
+    return Q.phrase_query(schema, field, list(stems), slop)
+
+
+def _over_fields(schema: tantivy.Schema, stems: tuple[str, ...]) -> list[Q]:
+    return [
+        Q.boost_query(_phrase(schema, field, stems), weight)
+        for field, weight in FIELD_WEIGHTS.items()
+    ]
+
+
+def clause_query(
+    schema: tantivy.Schema, phrases: Iterable[tuple[str, ...]], tags: Iterable[str]
+) -> Q:
+    """One clause: each alternative over every text field, scores summed."""
+    parts = [q for stems in phrases for q in _over_fields(schema, stems)]
+    parts += [Q.boost_query(Q.term_query(schema, TAG_FIELD, t), TAG_WEIGHT) for t in tags]
+    return Q.boolean_query([(Occur.Should, q) for q in parts])
+
+
+def text_query(schema: tantivy.Schema, plan: TextPlan) -> Q:
+    """The plan: required and optional clauses, the minimum of optional ones that must match,
+    exclusions, and the all-words and proximity bonuses."""
+    clauses = [(c, clause_query(schema, c.phrases, c.tags)) for c in plan.clauses]
+    optional = [q for c, q in clauses if not c.required]
+    parts: list[tuple[Any, Q]] = [(Occur.Must, q) for c, q in clauses if c.required]
+    if optional:
+        msm = plan.minimum_should_match
+        group = Q.boolean_query([(Occur.Should, q) for q in optional], msm if msm > 1 else None)
+        parts.append((Occur.Must if msm else Occur.Should, group))
+    if plan.all_words:
+        every = Q.boolean_query([(Occur.Must, q) for _, q in clauses])
+        parts.append((Occur.Should, Q.const_score_query(every, ALL_WORDS_BONUS)))
+    if plan.proximity:
+        near = [
+            _phrase(schema, field, plan.proximity, PROXIMITY_SLOP) for field in FIELD_WEIGHTS
+        ]
+        near_any = Q.boolean_query([(Occur.Should, q) for q in near])
+        parts.append((Occur.Should, Q.const_score_query(near_any, PROXIMITY_BONUS)))
+    for stems in plan.excluded:
+        parts.append((Occur.MustNot, Q.boolean_query(
+            [(Occur.Should, q) for q in _over_fields(schema, stems)]
+            + [(Occur.Should, _phrase(schema, TAG_FIELD, stems))]
+        )))
+    return Q.boolean_query(parts)
+
+
+def filter_query(schema: tantivy.Schema, query: SearchQuery) -> Q | None:
+    """Keyword filters (ORed within a field, ANDed across) and the date range, unscored."""
+    parts = [
+        Q.term_set_query(schema, name, list(dict.fromkeys(values)))
+        for name, values in query.filters().items()
+    ]
+    if query.date_from or query.date_to:
+        lo = day_number(query.date_from.isoformat()) if query.date_from else None
+        hi = day_number(query.date_to.isoformat()) if query.date_to else None
+        parts.append(Q.range_query(schema, "day", tantivy.FieldType.Integer, lo, hi))
+    if not parts:
+        return None
+    return Q.boolean_query([(Occur.Must, q) for q in parts])
+
+
+def full_query(schema: tantivy.Schema, query: SearchQuery, plan: TextPlan | None) -> Q:
+    text = text_query(schema, plan) if plan is not None and plan.clauses else None
+    filters = filter_query(schema, query)
+    if text is None:
+        return filters or Q.all_query()
+    if filters is None:
+        return text
+    return Q.boolean_query([(Occur.Must, text), (Occur.Must, Q.const_score_query(filters, 0.0))])
+
+
+def describe(plan: TextPlan, query: SearchQuery) -> dict[str, Any]:
+    """The query as tantivy runs it, for ``kb search --show-query``."""
+    return {
+        "engine": "tantivy",
+        "fields": {**FIELD_WEIGHTS, TAG_FIELD: TAG_WEIGHT},
+        "clauses": [
+            {"required": c.required, "any_of": [" ".join(p) for p in c.phrases],
+             "tags": list(c.tags)}
+            for c in plan.clauses
+        ],
+        "minimum_should_match": plan.minimum_should_match,
+        "excluded": [" ".join(p) for p in plan.excluded],
+        "all_words_bonus": ALL_WORDS_BONUS if plan.all_words else 0,
+        "proximity": {"words": " ".join(plan.proximity), "slop": PROXIMITY_SLOP,
+                      "bonus": PROXIMITY_BONUS} if plan.proximity else None,
+        "filters": query.filters(),
+        "date": [str(query.date_from or ""), str(query.date_to or "")],
+    }
+
+
+class _Reader:
+    """One open generation: the index, its searcher and the pointer it was read from."""
+
+    def __init__(self, folder: Path, stamp: tuple[int, int]):
+        self.folder = folder
+        self.stamp = stamp
+        self.index = tantivy.Index.open(str(folder))
+        self.schema = self.index.schema
+        self.searcher = self.index.searcher()
+
+
+class TantivyBackend(Backend):
+    name = "embedded"
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._reader: _Reader | None = None
+
+    # -- generations -------------------------------------------------------------------
+    @property
+    def pointer(self) -> Path:
+        return self.path / POINTER
+
+    def _current(self) -> tuple[Path, dict[str, Any], tuple[int, int]] | None:
+        try:
+            st = os.stat(self.pointer)
+            meta = json.loads(self.pointer.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        return self.path / meta["generation"], meta, (st.st_ino, st.st_mtime_ns)
+
+    def _open(self) -> _Reader:
+        current = self._current()
+        if current is None:
+            raise BackendUnavailable(
+                f"no index at {self.path}: run `kb index` (or `kb serve`, which builds it)"
+            )
+        folder, meta, stamp = current
+        if meta.get("layout") != LAYOUT:
+            raise BackendUnavailable(
+                f"the index at {self.path} is of an older layout; run `kb index`"
+            )
+        reader = self._reader
+        if reader is None or reader.stamp != stamp:
+            with self._lock:
+                reader = self._reader
+                if reader is None or reader.stamp != stamp:
+                    try:
+                        reader = _Reader(folder, stamp)
+                    except ValueError as exc:
+                        raise BackendUnavailable(
+                            f"cannot open the index at {folder}: {exc}"
+                        ) from exc
+                    self._reader = reader
+        return reader
+
+    def exists(self) -> bool:
+        current = self._current()
+        return bool(current) and current[1].get("layout") == LAYOUT and current[0].is_dir()
+
+    def close(self) -> None:
+        self._reader = None
+
+    # -- build -------------------------------------------------------------------------
+    @staticmethod
+    def document(doc: IndexDoc) -> tantivy.Document:
+        """The tantivy document for an index document: analysed text, keywords, stored data."""
+        out = tantivy.Document()
+        out.add_text("id", doc["id"])
+        if doc.get("instrument_id"):
+            out.add_text("instrument_id", doc["instrument_id"])
+        for name in KEYWORD_FIELDS:
+            value = doc.get(name)
+            if value is None:
+                continue
+            if isinstance(value, list):
+                for item in dict.fromkeys(value):
+                    out.add_text(name, item)
+            else:
+                out.add_text(name, value)
+        for name in FIELD_WEIGHTS:
+            text = doc.get(name)
+            if text:
+                out.add_text(name, stemmed(text))
+        if doc.get(TAG_FIELD):
+            out.add_text(TAG_FIELD, doc[TAG_FIELD])
+        out.add_integer("seq", int(doc.get("seq") or 0))
+        day = day_number(doc.get("date"))
+        if day is not None:
+            out.add_integer("day", day)
+        stored = {k: v for k, v in doc.items() if k not in STORED_EXCLUDES}
+        out.add_bytes("data", orjson.dumps(stored))
+        return out
+
+    def rebuild(self, docs: Iterable[IndexDoc], progress: Progress | None = None) -> BuildReport:
+        with frozen_heap():
+            return self._rebuild(docs, progress)
+
+    def _rebuild(self, docs: Iterable[IndexDoc], progress: Progress | None) -> BuildReport:
+        started = time.monotonic()
+        self.path.mkdir(parents=True, exist_ok=True)
+        generation = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        folder = self.path / f"gen-{generation}"
+        building = self.path / f".building-{generation}"
+        count = 0
+        try:
+            building.mkdir()
+            index = tantivy.Index(make_schema(), path=str(building))
+            writer = index.writer(WRITER_HEAP, 1)
+            seen: set[str] = set()
+            for doc in docs:
+                if doc["id"] in seen:
+                    raise IndexBuildError(f"duplicate document id {doc['id']!r}")
+                seen.add(doc["id"])
+                writer.add_document(self.document(doc))
+                count += 1
+                if progress and count % 1000 == 0:
+                    progress(count)
+            writer.commit()
+            writer.wait_merging_threads()
+            index.reload()
+            stored = index.searcher().num_docs
+            if stored != count:
+                raise IndexBuildError(f"index has {stored} documents, expected {count}")
+            if progress:
+                progress(count)
+            os.replace(building, folder)
+            self._point_at(folder.name, count)
+        except BaseException as exc:
+            shutil.rmtree(building, ignore_errors=True)
+            shutil.rmtree(folder, ignore_errors=True)
+            if isinstance(exc, IndexBuildError | KeyboardInterrupt | SystemExit):
+                raise
+            raise IndexBuildError(f"index build failed, previous index kept: {exc}") from exc
+        self._drop_old(folder.name)
+        return BuildReport(count, generation, time.monotonic() - started)
+
+    def _point_at(self, name: str, count: int) -> None:
+        """Put a generation in service: one atomic rename of the pointer file."""
+        tmp = self.path / f".{POINTER}.{os.getpid()}"
+        meta = {
+            "generation": name,
+            "layout": LAYOUT,
+            "documents": count,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        with open(tmp, "w") as fh:
+            json.dump(meta, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.pointer)
+
+    def _drop_old(self, keep: str) -> None:
+        """Delete replaced generations and what interrupted builds left (open readers keep
+        their files until they let go: deleting an open file on POSIX only unlinks it)."""
+        for entry in self.path.iterdir():
+            if entry.name == keep or entry.name == POINTER:
+                continue
+            if entry.name.startswith(("gen-", ".building-")):
+                shutil.rmtree(entry, ignore_errors=True)
+            elif entry.name.startswith(f".{POINTER}."):
+                entry.unlink(missing_ok=True)
+
+    # -- reading -----------------------------------------------------------------------
+    def _docs(self, reader: _Reader, addresses: list[Any]) -> list[IndexDoc]:
+        searcher = reader.searcher
+        return [orjson.loads(searcher.doc(a)["data"][0]) for a in addresses]
+
+    def _search(self, reader: _Reader, query: Q, limit: int, **kwargs: Any) -> Any:
+        try:
+            return reader.searcher.search(query, max(1, limit), **kwargs)
+        except ValueError as exc:
+            raise InvalidQuery(f"the search engine refused the query: {exc}") from exc
+
+    def get(self, doc_id: str) -> IndexDoc | None:
+        found = self.get_many([doc_id])
+        return found[0] if found else None
+
+    def get_many(self, doc_ids: list[str]) -> list[IndexDoc]:
+        if not doc_ids:
+            return []
+        reader = self._open()
+        wanted = list(dict.fromkeys(doc_ids))
+        res = self._search(
+            reader, Q.term_set_query(reader.schema, "id", wanted), len(wanted), count=False
+        )
+        found = {d["id"]: d for d in self._docs(reader, [a for _, a in res.hits])}
+        return [found[i] for i in doc_ids if i in found]
+
+    def provisions_of(self, instrument_id: str, limit: int = 10_000) -> list[IndexDoc]:
+        reader = self._open()
+        q = Q.boolean_query([
+            (Occur.Must, Q.term_query(reader.schema, "instrument_id", instrument_id)),
+            (Occur.Must, Q.term_query(reader.schema, "kind", "provision")),
+        ])
+        res = self._search(reader, q, 100_000, count=False, order_by_field="seq",
+                           order=tantivy.Order.Asc)
+        docs = self._docs(reader, [a for _, a in res.hits])
+        docs.sort(key=lambda d: (d.get("order") or 0, d.get("seq") or 0))
+        return docs[:limit]
+
+    def show_query(self, query: SearchQuery) -> str:
+        return json.dumps(describe(query.parsed().plan(), query), ensure_ascii=False, indent=1)
+
+    def _ranked(
+        self, reader: _Reader, q: Q, query: SearchQuery
+    ) -> list[tuple[IndexDoc, float, list[Any]]]:
+        """The page of a text search: every match ranked by score, ties by ``seq``; a page
+        starts at ``offset`` or just after the hit whose sort key is ``search_after``."""
+        after = query.search_after
+        want = query.offset + query.limit if not after else query.limit
+        size = max(want, 20)
+        while True:
+            fetched = min(size + 1, MAX_OFFSET + MAX_LIMIT + 1)
+            res = self._search(reader, q, fetched, count=False)
+            docs = self._docs(reader, [a for _, a in res.hits])
+            scored = sorted(
+                ((d, float(s)) for (s, _), d in zip(res.hits, docs, strict=True)),
+                key=lambda p: (-p[1], p[0].get("seq") or 0),
+            )
+            exhausted = len(res.hits) < fetched
+            if after:
+                key = (-float(after[0]), int(after[1]) if len(after) > 1 else 0)
+                rest = [p for p in scored if (-p[1], p[0].get("seq") or 0) > key]
+                # the last fetched score may tie with unfetched hits: keep only those above it
+                if not exhausted:
+                    floor = scored[-1][1]
+                    rest = [p for p in rest if p[1] > floor]
+                if len(rest) >= query.limit or exhausted or fetched > MAX_OFFSET + MAX_LIMIT:
+                    page = rest[: query.limit]
+                    break
+            else:
+                page = scored[query.offset : query.offset + query.limit]
+                if exhausted or len(scored) > want or fetched > MAX_OFFSET + MAX_LIMIT:
+                    break
+            size *= 4
+        return [(d, s, [s, d.get("seq") or 0]) for d, s in page]
+
+    def _listed(
+        self, reader: _Reader, q: Q, query: SearchQuery
+    ) -> list[tuple[IndexDoc, float, list[Any]]]:
+        """A page without text: newest first (``seq``)."""
+        after = query.search_after
+        offset = query.offset
+        if after:
+            q = Q.boolean_query([
+                (Occur.Must, q),
+                (Occur.Must, Q.range_query(reader.schema, "seq", tantivy.FieldType.Integer,
+                                           int(after[-1]), None, include_lower=False)),
+            ])
+            offset = 0
+        res = self._search(reader, q, query.limit, count=False, order_by_field="seq",
+                           order=tantivy.Order.Asc, offset=offset)
+        docs = self._docs(reader, [a for _, a in res.hits])
+        return [(d, 0.0, [d.get("seq") or 0]) for d in docs]
+
+    def _facets(
+        self, reader: _Reader, q: Q, total: int
+    ) -> tuple[dict[str, dict[str, int]], bool]:
+        """Counts of the facet fields over every match, or over the newest FACET_EXACT_LIMIT
+        matches scaled up when there are more (the response says they are estimates)."""
+        exact = total <= FACET_EXACT_LIMIT
+        scope = q
+        if not exact:
+            edge = self._search(reader, q, 1, count=False, order_by_field="seq",
+                                order=tantivy.Order.Asc, offset=FACET_EXACT_LIMIT - 1)
+            if edge.hits:
+                scope = Q.boolean_query([
+                    (Occur.Must, q),
+                    (Occur.Must, Q.range_query(reader.schema, "seq", tantivy.FieldType.Integer,
+                                               None, int(edge.hits[0][0]))),
+                ])
+        aggs = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS}
+        found = reader.searcher.aggregate(scope, aggs)
+        sampled = sum(b["doc_count"] for b in found.get("kind", {}).get("buckets", []))
+        scale = 1.0 if exact or not sampled else total / sampled
+        facets = {
+            name: {b["key"]: round(b["doc_count"] * scale)
+                   for b in found.get(name, {}).get("buckets", [])}
+            for name in FACET_FIELDS
+        }
+        return facets, exact
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        parsed = query.parsed()
+        plan = parsed.plan()
+        reader = self._open()
+        q = full_query(reader.schema, query, plan)
+        counted = self._search(reader, q, 1, count=True).count
+        # totals are reported as Elasticsearch reports them: exact up to TOTAL_EXACT_LIMIT
+        total_exact = counted <= TOTAL_EXACT_LIMIT
+        total = min(counted, TOTAL_EXACT_LIMIT)
+        if parsed.empty:
+            page = self._listed(reader, q, query)
+        else:
+            page = self._ranked(reader, q, query)
+        hits = [make_hit(d, parsed, score, key) for d, score, key in page]
+        facets: dict[str, dict[str, int]] = {}
+        exact = True
+        if query.facets:
+            facets, exact = self._facets(reader, q, counted) if counted else ({"kind": {}}, True)
+        return SearchResult(total=total, total_exact=total_exact, hits=hits, facets=facets,
+                            facets_exact=exact and total_exact)
+
+    def more_like_this(
+        self, text: str, query: SearchQuery, exclude_ids: Iterable[str] = (), max_terms: int = 25
+    ) -> list[Hit]:
+        """The texts sharing the most distinctive words of ``text`` (tf x idf over the index's
+        own document frequencies), ranked by the same BM25 as a search; any of them may match."""
+        reader = self._open()
+        by_stem: dict[str, str] = {}
+        tf: Counter[str] = Counter()
+        for word in words(text):
+            if (len(word) > 2 or not word.isascii()) and not is_stop_word(word, word, False):
+                key = stem(word)
+                by_stem.setdefault(key, word)
+                tf[key] += 1
+        if not tf:
+            return []
+        searcher = reader.searcher
+        total = max(1, searcher.num_docs)
+        weights = {}
+        for term, n in tf.items():
+            df = max(searcher.doc_freq(f, term) for f in FIELD_WEIGHTS)
+            if 0 < df < total * 0.5:
+                weights[term] = n * math.log(1 + total / df)
+        chosen = sorted(weights, key=lambda t: -weights[t])[:max_terms]
+        if not chosen:
+            return []
+        parsed = ParsedQuery(clauses=[Clause([(by_stem[t],)]) for t in chosen])
+        plan = TextPlan(
+            clauses=parsed.plan().clauses,
+            minimum_should_match=1,
+            excluded=(),
+            all_words=False,
+            proximity=(),
+        )
+        exclude = set(exclude_ids)
+        probe = query.model_copy(update={
+            "text": "", "offset": 0, "search_after": None,
+            "limit": min(MAX_MLT, query.limit + len(exclude)), "facets": False,
+        })
+        q = full_query(reader.schema, probe, plan)
+        page = self._ranked(reader, q, probe)
+        hits = [make_hit(d, parsed, score) for d, score, _ in page]
+        return [h for h in hits if h.id not in exclude][: query.limit]
+
+    def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:
+        for field in (field_a, field_b):
+            if field not in KEYWORD_FIELDS:
+                raise InvalidQuery(f"cannot count by {field!r}")
+        parsed = query.parsed()
+        reader = self._open()
+        q = full_query(reader.schema, query, parsed.plan())
+        aggs = {"a": {"terms": {"field": field_a, "size": 300},
+                      "aggs": {"b": {"terms": {"field": field_b, "size": 300}}}}}
+        found = reader.searcher.aggregate(q, aggs)
+        return {
+            a["key"]: {b["key"]: b["doc_count"] for b in a["b"]["buckets"]}
+            for a in found.get("a", {}).get("buckets", [])
+        }
+
+    def stats(self) -> dict[str, Any]:
+        reader = self._open()
+        searcher = reader.searcher
+        kinds = searcher.aggregate(Q.all_query(), {"k": {"terms": {"field": "kind"}}})
+        by_kind = {b["key"]: b["doc_count"] for b in kinds["k"]["buckets"]}
+        records = Q.term_set_query(reader.schema, "kind", ["instrument", "case-note"])
+        found = searcher.aggregate(records, {
+            "jur": {"terms": {"field": "jurisdictions", "size": 300},
+                    "aggs": {"kind": {"terms": {"field": "kind"}}}},
+            "sectors": {"terms": {"field": "sectors", "size": 20}},
+        })
+        by_jur = {}
+        for b in found["jur"]["buckets"]:
+            k = {x["key"]: x["doc_count"] for x in b["kind"]["buckets"]}
+            by_jur[b["key"]] = {"instruments": k.get("instrument", 0),
+                                "case_notes": k.get("case-note", 0)}
+        current = self._current()
+        meta = current[1] if current else {}
+        size = sum(f.stat().st_size for f in reader.folder.iterdir() if f.is_file())
+        return {
+            "backend": self.name,
+            "generation": meta.get("generation"),
+            "built_at": meta.get("built_at"),
+            "instruments": by_kind.get("instrument", 0),
+            "provisions": by_kind.get("provision", 0),
+            "case_notes": by_kind.get("case-note", 0),
+            "by_jurisdiction": dict(sorted(by_jur.items())),
+            "by_sector": dict(sorted((b["key"], b["doc_count"])
+                                     for b in found["sectors"]["buckets"])),
+            "index_bytes": size,
+            "health": self.health(),
+        }
+
+    def health(self) -> dict[str, Any]:
+        current = self._current()
+        if current is None:
+            return {"status": "empty", "detail": f"no index at {self.path}; run `kb index`"}
+        if current[1].get("layout") != LAYOUT:
+            return {
+                "status": "empty",
+                "detail": f"the index at {self.path} is of an older layout; run `kb index`",
+            }
+        try:
+            n = self._open().searcher.num_docs
+        except BackendUnavailable as exc:
+            return {"status": "unavailable", "detail": str(exc)}
+        return {"status": "ok", "detail": f"{n} documents in {current[0]}"}
+
