@@ -120,6 +120,7 @@ def instrument_docs(
             )
         ),
         "a_heading": "",
+        "a_context": "",
         "a_summary": index_text(" ".join(filter(None, [inst.summary, inst.summary_vi]))),
         "a_body": "",
         "a_tags": _tags(tax, topics),
@@ -175,10 +176,9 @@ def provision_doc(
         "strength": strength if is_treaty else None,
         "exceptions": exceptions if is_treaty else [],
         "order": prov.order or order,
-        "a_title": " ".join(
-            filter(None, [index_text(prov.number), title_text or index_text(inst.title)])
-        ),
-        "a_heading": index_text(" ".join(filter(None, [prov.heading, *prov.path]))),
+        "a_title": index_text(" ".join(filter(None, [prov.number, prov.heading]))),
+        "a_heading": index_text(" ".join(prov.path)),
+        "a_context": title_text or index_text(inst.title),
         "a_summary": index_text(prov.summary),
         "a_body": index_text(prov.text),
         "a_tags": tags,
@@ -224,6 +224,7 @@ def case_note_doc(
         "order": 0,
         "a_title": index_text(" ".join(filter(None, [note.title, note.title_vi]))),
         "a_heading": "",
+        "a_context": "",
         "a_summary": index_text(" ".join(filter(None, [note.summary, note.summary_vi]))),
         "a_body": index_text(
             " ".join(filter(None, [note.what_was_done, note.outcome, *note.lessons,

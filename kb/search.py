@@ -6,8 +6,9 @@ query string can reach a backend as raw syntax.
 
 The meaning is defined here once (``TextPlan``) and each backend only translates it:
 
-- words are optional and ranked by BM25 over the title (x8), headings (x4), curated summaries
-  (x2) and body text (x1); a topic tag counts x2;
+- words are optional and ranked by BM25 over the title (x3; a provision's number and heading),
+  the headings above it (x2), curated summaries (x2), body text (x1) and its instrument's title
+  (x1); a topic tag counts x5;
 - a quoted phrase and a ``+word`` must match; ``-word`` must not;
 - of the optional words, at least ``minimum_should_match(n)`` must match, so one word in ten
   of a long question does not let a text in;
@@ -44,10 +45,18 @@ MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 
 # The ranking, shared by every backend (see the module docstring).
-FIELD_WEIGHTS = {"a_title": 8.0, "a_heading": 4.0, "a_summary": 2.0, "a_body": 1.0}
-TAG_FIELD, TAG_WEIGHT = "a_tags", 2.0
+# a provision's title is its number and heading; its instrument's title is context
+# (weights chosen on benchmarks/quality: see benchmarks/QUALITY.md)
+FIELD_WEIGHTS = {
+    "a_title": 3.0, "a_heading": 2.0, "a_context": 1.0, "a_summary": 2.0, "a_body": 1.0,
+}
+TAG_FIELD, TAG_WEIGHT = "a_tags", 5.0
+# One term on every searchable field of every document, never searched for. BM25 counts the
+# documents "with a field" (Lucene) or all documents (tantivy), and averages lengths over the
+# same; with the field never empty both engines count alike, so both backends rank alike.
+FIELD_SENTINEL = "zzfield0"
 ALL_WORDS_BONUS = 100.0
-PROXIMITY_BONUS = 50.0
+PROXIMITY_BONUS = 10.0
 PROXIMITY_SLOP = 3  # words "close together": at most this many others between them
 MSM_RATIO = 0.34
 
@@ -355,7 +364,13 @@ class SearchQuery(BaseModel):
         after = self.search_after
         if after is not None and not (
             1 <= len(after) <= 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in after)
+            and all(
+                isinstance(v, int | float)
+                and not isinstance(v, bool)
+                and math.isfinite(v)
+                and abs(v) <= 2**53
+                for v in after
+            )
         ):
             raise InvalidQuery(
                 "after must be the sort value of a hit: one or two numbers, such as [7.03, 1042]"

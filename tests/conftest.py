@@ -97,3 +97,63 @@ def es_backend(es_url: str) -> Iterator:
     yield backend
     drop_prefix(backend)
     backend.close()
+
+
+def quality_module():
+    """benchmarks/quality.py: the judged queries and the corpus import they run on."""
+    import importlib.util
+    import sys
+
+    if "regkb_quality" in sys.modules:
+        return sys.modules["regkb_quality"]
+    path = ROOT / "benchmarks" / "quality.py"
+    spec = importlib.util.spec_from_file_location("regkb_quality", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["regkb_quality"] = module  # dataclasses look their module up while made
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def corpus_home(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A record store with every file of ../shared/corpus imported, once per session."""
+    from kb.config import Settings
+    from kb.core import KnowledgeBase
+
+    home = tmp_path_factory.mktemp("corpus-home")
+    kb = KnowledgeBase(Settings(home=home))
+    quality_module().import_corpus(kb, corpus)
+    kb.close()
+    return home
+
+
+@pytest.fixture(scope="session")
+def corpus_embedded(corpus_home: Path) -> Iterator:
+    """The corpus indexed on the embedded backend (a KnowledgeBase)."""
+    from kb.backends.embedded import TantivyBackend
+    from kb.config import Settings
+    from kb.core import KnowledgeBase
+
+    kb = KnowledgeBase(Settings(home=corpus_home), backend=TantivyBackend(corpus_home / "index"))
+    kb.index()
+    yield kb
+    kb.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_elasticsearch(corpus_home: Path, es_url: str) -> Iterator:
+    """The corpus indexed on Elasticsearch (a KnowledgeBase)."""
+    from kb.config import Settings
+    from kb.core import KnowledgeBase
+
+    es = elastic_backend(es_url)
+    kb = KnowledgeBase(Settings(home=corpus_home), backend=es)
+    kb.index()
+    yield kb
+    drop_prefix(es)
+    kb.close()
+
+
+def corpus_kb(request: pytest.FixtureRequest, backend: str):
+    """The corpus knowledge base of one backend, by name."""
+    return request.getfixturevalue(f"corpus_{backend}")

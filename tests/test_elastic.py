@@ -220,7 +220,8 @@ def test_cli_uses_the_configured_elasticsearch_backend(es_url: str, tmp_path) ->
         assert stats["backend"] == "elasticsearch" and stats["health"]["status"] == "ok"
         assert stats["instruments"] >= 60
         shown = runner.invoke(app, ["search", "spectrum auction", "--show-query"], env=env)
-        assert '"dfs_query_then_fetch"' in shown.stderr and '"minimum_should_match"' in shown.stderr
+        assert '"dfs_query_then_fetch"' in shown.stderr
+        assert '"minimum_should_match"' in shown.stderr
     finally:
         drop_prefix(elastic_backend(es_url, prefix))
 

@@ -39,6 +39,7 @@ from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
 from kb.search import (
     ALL_WORDS_BONUS,
     FACET_EXACT_LIMIT,
+    FIELD_SENTINEL,
     FIELD_WEIGHTS,
     PROXIMITY_BONUS,
     PROXIMITY_SLOP,
@@ -59,18 +60,13 @@ from kb.text import stem, stemmed, words
 MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
 KIND_INDEX = {"instrument": "instruments", "provision": "provisions", "case-note": "case-notes"}
 FACET_SIZE = 60
-SOURCE_EXCLUDES = ["a_title", "a_heading", "a_summary", "a_body", "a_tags"]
+SOURCE_EXCLUDES = [*FIELD_WEIGHTS, TAG_FIELD]
 STEMMED_FIELDS = tuple(FIELD_WEIGHTS)
 SEARCH_TYPE = "dfs_query_then_fetch"  # term statistics of the three indices together
 MERGE_TIMEOUT = 3600  # seconds: merging a generation of millions of provisions takes minutes
 
 
 # -- query builders (pure functions, printed by `kb search --show-query`) ---------------------
-# Lucene's BM25 leaves out the constant factor (k1 + 1) that tantivy keeps; weighing every
-# text clause by it makes the scores of both backends equal, bonuses included.
-BM25_SCALE = 2.2
-
-
 def build_phrase_query(field: str, stems: tuple[str, ...], boost: float, slop: int = 0) -> dict:
     if len(stems) == 1:
         return {"term": {field: {"value": stems[0], "boost": boost}}}
@@ -79,7 +75,7 @@ def build_phrase_query(field: str, stems: tuple[str, ...], boost: float, slop: i
 
 def build_over_fields(stems: tuple[str, ...]) -> list[dict[str, Any]]:
     return [
-        build_phrase_query(field, stems, weight * BM25_SCALE)
+        build_phrase_query(field, stems, weight)
         for field, weight in FIELD_WEIGHTS.items()
     ]
 
@@ -88,7 +84,7 @@ def build_clause_query(clause: PlanClause) -> dict[str, Any]:
     """One clause: each alternative over every text field, scores summed."""
     should = [q for stems in clause.phrases for q in build_over_fields(stems)]
     should += [
-        {"term": {TAG_FIELD: {"value": t, "boost": TAG_WEIGHT * BM25_SCALE}}} for t in clause.tags
+        {"term": {TAG_FIELD: {"value": t, "boost": TAG_WEIGHT}}} for t in clause.tags
     ]
     return {"bool": {"should": should}}
 
@@ -355,7 +351,8 @@ class ElasticBackend(Backend):
     def source(doc: IndexDoc) -> IndexDoc:
         """The document as this backend stores it: text fields stemmed (in place)."""
         for field in STEMMED_FIELDS:
-            doc[field] = stemmed(doc[field])
+            doc[field] = f"{stemmed(doc.get(field) or '')} {FIELD_SENTINEL}"
+        doc[TAG_FIELD] = f"{doc.get(TAG_FIELD) or ''} {FIELD_SENTINEL}"
         return doc
 
     def _actions(

@@ -34,6 +34,7 @@ from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
 from kb.search import (
     ALL_WORDS_BONUS,
     FACET_EXACT_LIMIT,
+    FIELD_SENTINEL,
     FIELD_WEIGHTS,
     MAX_LIMIT,
     MAX_OFFSET,
@@ -52,7 +53,7 @@ from kb.search import (
 )
 from kb.text import is_stop_word, stem, stemmed, words
 
-LAYOUT = "tantivy-1"  # the schema below; an index of another layout is rebuilt rather than read
+LAYOUT = "tantivy-2"  # the schema below; an index of another layout is rebuilt rather than read
 TEXT_FIELDS = (*FIELD_WEIGHTS, TAG_FIELD)
 STORED_EXCLUDES = frozenset(TEXT_FIELDS)
 FACET_SIZE = 60
@@ -268,11 +269,8 @@ class TantivyBackend(Backend):
             else:
                 out.add_text(name, value)
         for name in FIELD_WEIGHTS:
-            text = doc.get(name)
-            if text:
-                out.add_text(name, stemmed(text))
-        if doc.get(TAG_FIELD):
-            out.add_text(TAG_FIELD, doc[TAG_FIELD])
+            out.add_text(name, f"{stemmed(doc.get(name) or '')} {FIELD_SENTINEL}")
+        out.add_text(TAG_FIELD, f"{doc.get(TAG_FIELD) or ''} {FIELD_SENTINEL}")
         out.add_integer("seq", int(doc.get("seq") or 0))
         day = day_number(doc.get("date"))
         if day is not None:
