@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import errors, web
+from api.limits import RequestLimits
 from api.routes import compare, meta, records, search
 
 
@@ -16,6 +17,7 @@ def create_app() -> FastAPI:
         "laws, provisions, case notes and comparisons.",
     )
     errors.install(app)
+    app.add_middleware(RequestLimits)
     for module in (search, records, compare, meta):
         app.include_router(module.router)
     app.include_router(web.router)

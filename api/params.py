@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from typing import Annotated, Any
 
 from fastapi import Query
@@ -70,7 +71,12 @@ def search_query(
     )
 
 
+MAX_SORT_VALUE = 2**53  # a hit's sort key survives JSON as a double: nothing real is larger
+
+
 def _sort_value(after: str | None) -> list[Any] | None:
+    """The ``after`` list, with only finite numbers of a sane size: JSON parsing turns
+    ``Infinity``, ``NaN`` and ``1e309`` into floats that no row id or score can match."""
     if after is None:
         return None
     try:
@@ -79,4 +85,9 @@ def _sort_value(after: str | None) -> list[Any] | None:
         value = None
     if not isinstance(value, list):
         raise InvalidQuery(f"after must be a JSON list such as [7.03, 1042], not {after!r}")
+    for item in value:
+        if isinstance(item, int | float) and not (
+            math.isfinite(item) and abs(item) <= MAX_SORT_VALUE
+        ):
+            raise InvalidQuery(f"after must hold finite numbers of a sane size, not {after!r}")
     return value

@@ -94,7 +94,8 @@ def test_show_query_is_the_request_body(es_backend: ElasticBackend) -> None:
     shown = es_backend.show_query(query)
     assert shown.startswith("POST /_msearch\n")
     lines = shown.splitlines()[1:]
-    assert [json.loads(line) for line in lines[1::2]] == build_requests(query, query.parsed().plan())
+    plan = query.parsed().plan()
+    assert [json.loads(line) for line in lines[1::2]] == build_requests(query, plan)
     assert '"jurisdictions"' in shown and "tagspectrum0auction" in shown
     assert build_search_body(query, query.parsed().plan())["query"]["bool"]["filter"]
 
