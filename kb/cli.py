@@ -404,6 +404,9 @@ def import_(
     """Import official documents (Akoma Ntoso, Formex, e-Gov XML, ToTA, pháp điển ...) into
     the record store, at provision level, with provenance. Run `kb index` afterwards.
 
+    A .jsonl file holds complete records, one instrument or case note per line (docs/jsonl.md):
+    it is stored whole or, if any line is invalid, not at all.
+
     Example: kb import ../shared/corpus/akn --json
     """
     from kb.importing import ImportMeta, import_paths
@@ -426,12 +429,25 @@ def import_(
     if as_json:
         _dump(report.as_dict())
     else:
-        for item in report.imported:
+        shown = 50  # a bulk file may hold thousands of records: --json lists them all
+        for item in report.imported[:shown]:
+            what = ("case note" if item.get("kind") == "case-note"
+                    else f"{item['provisions']} provisions")
             console.print(f"[green]{item['status']:>11}[/] {escape(item['id'])} "
-                          f"({item['provisions']} provisions) {escape(item['title'][:60])}")
+                          f"({what}) {escape(item['title'][:60])}")
+        if len(report.imported) > shown:
+            counts: dict[str, int] = {}
+            for item in report.imported[shown:]:
+                counts[item["status"]] = counts.get(item["status"], 0) + 1
+            console.print(f"            ... and {len(report.imported) - shown} more ("
+                          + ", ".join(f"{n} {status}" for status, n in counts.items()) + ")")
         for item in report.failed:
-            console.print(f"[red]     failed[/] {escape(item['path'])}: {escape(item['error'])}")
-    err.print(f"{len(report.imported)} imported, {len(report.failed)} failed; "
+            # a JSON Lines error already names its file and line: file:line: field: message
+            where = "" if "line" in item else f"{escape(item['path'])}: "
+            console.print(f"[red]     failed[/] {where}{escape(item['error'])}", soft_wrap=True)
+    bad_files = len({item["path"] for item in report.failed})
+    errors = f" ({len(report.failed)} errors)" if len(report.failed) > bad_files else ""
+    err.print(f"{len(report.imported)} imported, {bad_files} failed{errors}; "
               "run `kb index` to make them searchable")
     raise typer.Exit(1 if report.failed else 0)
 
@@ -528,6 +544,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.server import server_options
 
     kb = _kb()
     try:
@@ -538,7 +555,8 @@ def serve(
     except KBError as exc:
         _fail(exc)
     err.print(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    # h11 with a bounded request head that is answered, not reset (see api/server.py)
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", **server_options())
 
 
 def main() -> None:

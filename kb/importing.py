@@ -9,9 +9,11 @@ taxonomy, attaches provenance, and refuses a document that is not the one that w
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +24,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from kb import importers
 from kb.errors import ImportFailed
 from kb.ids import InvalidId, clean_work_id, slugify
+from kb.importers import jsonl
 from kb.importers.base import ParsedDocument
-from kb.models import Dates, Instrument, Provenance, Provision
+from kb.models import Dates, Instrument, Provenance, Provision, Record
 from kb.store import RecordStore
 from kb.taxonomy import jurisdictions, taxonomy
 from kb.text import detect_language, fold
@@ -238,7 +241,7 @@ def place(store: RecordStore, record: Instrument) -> tuple[Instrument, str]:
 @dataclass
 class ImportReport:
     imported: list[dict[str, Any]] = field(default_factory=list)
-    failed: list[dict[str, str]] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"imported": self.imported, "failed": self.failed}
@@ -259,7 +262,14 @@ def import_paths(
             report.failed.append({"path": str(path), "error": f"cannot read: {exc}"})
             continue
         try:
-            records = parse_bytes(data, path.name, path.resolve().as_uri(), fmt, meta)
+            module = importers.get(fmt) if fmt else importers.detect(data, path.name)
+            if module is jsonl:
+                if meta is not None:
+                    raise ImportFailed(f"{path.name}: --meta does not apply to a JSON Lines file "
+                                       "(each line is a complete record)")
+                import_records(path, data, store, report)
+                continue
+            records = parse_bytes(data, path.name, path.resolve().as_uri(), module.FORMAT, meta)
         except ImportFailed as exc:
             report.failed.append({"path": str(path), "error": str(exc)})
             continue
@@ -272,3 +282,68 @@ def import_paths(
                 "path": str(path),
             })
     return report
+
+
+def _shown(path: Path) -> str:
+    """The path as the user would recognise it in an error (relative to cwd if below it)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def import_records(path: Path, data: bytes, store: RecordStore, report: ImportReport) -> None:
+    """Store a JSON Lines file of complete records: every line, or none if one is bad.
+
+    Every line is validated before anything is written, and the writes are one transaction, so
+    a bad line (or a crash) never leaves half a file in the store. Records are stored under
+    their own id as given (no placement as another-language expression, no auto-tagging).
+    """
+    with _gc_paused():
+        _import_records(path, data, store, report)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while a bulk load builds a few million short-lived objects.
+
+    The records hold no reference cycles, yet the collector would scan the growing heap again
+    and again: pausing it roughly halves the time of a large file.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import_records(path: Path, data: bytes, store: RecordStore, report: ImportReport) -> None:
+    try:
+        records = jsonl.parse_records(data, _shown(path))
+    except jsonl.RecordsInvalid as exc:
+        report.failed.extend(
+            {"path": str(path), "line": e.line, "field": e.field, "error": str(e)}
+            for e in exc.errors
+        )
+        return
+    provenance = Provenance(
+        url=path.resolve().as_uri(),
+        fetched_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        sha256=hashlib.sha256(data).hexdigest(),
+        agent=f"import/{jsonl.FORMAT} {AGENT_VERSION}",
+    )
+    stamped: list[Record] = [
+        r.model_copy(update={"origin": "imported", "provenance": provenance})
+        if isinstance(r, Instrument) else r
+        for r in records
+    ]
+    results = store.put_many(stamped, provenance)
+    for record, result in zip(stamped, results, strict=True):
+        report.imported.append({
+            "id": record.id, "kind": record.kind, "title": record.title,
+            "provisions": len(record.provisions) if isinstance(record, Instrument) else 0,
+            "source_url": record.source, "status": result.status, "version": result.version,
+            "path": str(path),
+        })

@@ -11,12 +11,14 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from kb.models import CaseNote, Instrument, Record
+import orjson
+
+from kb.models import CaseNote, Instrument, Provenance, Record
 
 PutStatus = Literal["new", "unchanged", "new-version"]
 
@@ -56,10 +58,25 @@ class VersionInfo:
     current: bool
 
 
+_NOT_CONTENT = ("provenance", "origin")
+
+
+def _digest(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
 def content_hash(record: Record) -> str:
     """Hash of what a record says, ignoring when and how it was fetched."""
-    data = record.model_dump(mode="json", exclude={"provenance", "origin"})
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return _digest(record.model_dump(mode="json", exclude=set(_NOT_CONTENT)))
+
+
+def _hash_and_payload(record: Record) -> tuple[str, str]:
+    """``content_hash`` and the stored JSON from one dump of the record (bulk writes)."""
+    data = record.model_dump(mode="json")
+    hidden = {key: data.pop(key) for key in _NOT_CONTENT if key in data}
+    digest = _digest(data)
+    data.update(hidden)
+    return digest, orjson.dumps(data).decode()
 
 
 def _now() -> str:
@@ -124,6 +141,61 @@ class RecordStore:
                     (key, record.kind, version, now, now),
                 )
         return PutResult(key, "new-version" if row else "new", version)
+
+    def put_many(
+        self, records: Iterable[Record], provenance: Provenance | None = None
+    ) -> list[PutResult]:
+        """Store many records in one transaction: all of them, or none if anything fails.
+
+        The same rules as ``put`` (keyed by record id), but one lookup per 500 ids and one
+        commit for the whole batch instead of a query and a commit per record: a bulk load is
+        bound by those commits otherwise. ``provenance`` is recorded for records whose model
+        has no provenance of its own (case notes).
+        """
+        rows = []
+        for record in records:
+            own = getattr(record, "provenance", None) or provenance
+            digest, payload = _hash_and_payload(record)
+            rows.append((record.id, record.kind, digest, payload,
+                         own.model_dump_json() if own else None))
+        results: list[PutResult] = []
+        with self._db:
+            current: dict[str, tuple[int, str]] = {}
+            keys = list(dict.fromkeys(row[0] for row in rows))
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                current.update(
+                    (key, (version, digest)) for key, version, digest in self._db.execute(
+                        "SELECT w.id, w.current_version, v.content_sha256 FROM works w "
+                        "JOIN versions v ON v.work_id = w.id AND v.version = w.current_version "
+                        f"WHERE w.id IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    )
+                )
+            stored = set(current)
+            now = _now()
+            versions, works = [], {}
+            for key, kind, digest, payload, prov in rows:
+                row = current.get(key)
+                if row and row[1] == digest:
+                    results.append(PutResult(key, "unchanged", row[0]))
+                    continue
+                version = (row[0] + 1) if row else 1
+                versions.append((key, version, digest, payload, prov, now))
+                works[key] = (kind, version)
+                current[key] = (version, digest)
+                results.append(PutResult(key, "new-version" if row else "new", version))
+            self._db.executemany("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?)", versions)
+            self._db.executemany(
+                "UPDATE works SET current_version = ?, updated_at = ? WHERE id = ?",
+                [(version, now, key) for key, (_, version) in works.items() if key in stored],
+            )
+            self._db.executemany(
+                "INSERT INTO works VALUES (?, ?, ?, ?, ?)",
+                [(key, kind, version, now, now) for key, (kind, version) in works.items()
+                 if key not in stored],
+            )
+        return results
 
     def get(self, work_id: str, version: int | None = None) -> Record | None:
         if version is None:
