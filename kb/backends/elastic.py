@@ -115,7 +115,10 @@ def build_fulltext_query(plan: TextPlan) -> dict[str, Any]:
         query["must_not"] = [
             q
             for stems in plan.excluded
-            for q in [*build_over_fields(stems), build_phrase_query(TAG_FIELD, stems, 1.0)]
+            for q in [
+                *build_over_fields(stems),
+                *([build_phrase_query(TAG_FIELD, stems, 1.0)] if len(stems) == 1 else []),
+            ]
         ]
     return {"bool": query}
 

@@ -135,10 +135,10 @@ def text_query(schema: tantivy.Schema, plan: TextPlan) -> Q:
         near_any = Q.boolean_query([(Occur.Should, q) for q in near])
         parts.append((Occur.Should, Q.const_score_query(near_any, PROXIMITY_BONUS)))
     for stems in plan.excluded:
-        parts.append((Occur.MustNot, Q.boolean_query(
-            [(Occur.Should, q) for q in _over_fields(schema, stems)]
-            + [(Occur.Should, _phrase(schema, TAG_FIELD, stems))]
-        )))
+        excluded = _over_fields(schema, stems)
+        if len(stems) == 1:  # tags are single terms
+            excluded.append(Q.term_query(schema, TAG_FIELD, stems[0]))
+        parts.append((Occur.MustNot, Q.boolean_query([(Occur.Should, q) for q in excluded])))
     return Q.boolean_query(parts)
 
 

@@ -87,6 +87,11 @@ def test_excluded_words(built: Backend) -> None:
     assert IDS["sg_sec26"] in without
 
 
+def test_excluded_phrases(built: Backend) -> None:
+    found = ids(built, text='organisation -"notifiable data breach"', kinds=["provision"])
+    assert IDS["sg_sec26"] in found and "/akn/sg/act/2012/26/~sec_26d" not in found
+
+
 def test_or_between_alternatives(built: Backend) -> None:
     found = ids(built, text="paperless OR notifiable", kinds=["provision"])
     assert {
@@ -264,6 +269,8 @@ def test_paging_is_stable_and_disjoint(built: Backend) -> None:
         "a AND NOT b",
         "[0-9]+",
         "%_%",
+        '-"two words" x',
+        '+"the of" data',
         "*:*",
         '{"query":1}',
     ],
