@@ -187,6 +187,19 @@ def describe(plan: TextPlan, query: SearchQuery) -> dict[str, Any]:
     }
 
 
+def _engine(call: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call the engine; what it refuses is a bad query, and a failure inside it (a Rust panic,
+    which Python sees as a BaseException) is reported as the backend's, never a crash."""
+    try:
+        return call(*args, **kwargs)
+    except ValueError as exc:
+        raise InvalidQuery(f"the search engine refused the query: {exc}") from exc
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise BackendUnavailable(f"the search engine failed: {exc}") from None
+
+
 class _Reader:
     """One open generation: the index, its searcher and the pointer it was read from."""
 
@@ -354,10 +367,10 @@ class TantivyBackend(Backend):
         return [orjson.loads(searcher.doc(a)["data"][0]) for a in addresses]
 
     def _search(self, reader: _Reader, query: Q, limit: int, **kwargs: Any) -> Any:
-        try:
-            return reader.searcher.search(query, max(1, limit), **kwargs)
-        except ValueError as exc:
-            raise InvalidQuery(f"the search engine refused the query: {exc}") from exc
+        return _engine(reader.searcher.search, query, max(1, limit), **kwargs)
+
+    def _aggregate(self, reader: _Reader, query: Q, aggs: dict[str, Any]) -> dict[str, Any]:
+        return _engine(reader.searcher.aggregate, query, aggs)
 
     def get(self, doc_id: str) -> IndexDoc | None:
         found = self.get_many([doc_id])
@@ -458,7 +471,7 @@ class TantivyBackend(Backend):
                                                None, int(edge.hits[0][0]))),
                 ])
         aggs = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS}
-        found = reader.searcher.aggregate(scope, aggs)
+        found = self._aggregate(reader, scope, aggs)
         sampled = sum(b["doc_count"] for b in found.get("kind", {}).get("buckets", []))
         scale = 1.0 if exact or not sampled else total / sampled
         facets = {
@@ -541,7 +554,7 @@ class TantivyBackend(Backend):
         q = full_query(reader.schema, query, parsed.plan())
         aggs = {"a": {"terms": {"field": field_a, "size": 300},
                       "aggs": {"b": {"terms": {"field": field_b, "size": 300}}}}}
-        found = reader.searcher.aggregate(q, aggs)
+        found = self._aggregate(reader, q, aggs)
         return {
             a["key"]: {b["key"]: b["doc_count"] for b in a["b"]["buckets"]}
             for a in found.get("a", {}).get("buckets", [])
