@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query
 
-from kb.errors import InvalidQuery
 from kb.search import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH, SearchQuery
 
 ListParam = Annotated[list[str] | None, Query()]
@@ -51,43 +48,23 @@ def search_query(
     ] = None,
     facets: bool = True,
 ) -> SearchQuery:
-    return SearchQuery(
-        text=q,
-        jurisdictions=jurisdiction or [],
-        sectors=sector or [],
-        topics=topic or [],
-        kinds=kind or [],
-        doc_types=type or [],
-        statuses=status or [],
-        languages=language or [],
-        strengths=strength or [],
-        agreements=agreement or [],
+    """The query of /v1/search: FastAPI reads and documents the parameters, and
+    ``SearchQuery.from_params`` (the CLI's and the notebooks' too) checks their values."""
+    return SearchQuery.from_params(
+        q,
+        jurisdiction=jurisdiction,
+        sector=sector,
+        topic=topic,
+        kind=kind,
+        type=type,
+        status=status,
+        language=language,
+        strength=strength,
+        agreement=agreement,
         date_from=date_from,
         date_to=date_to,
         limit=limit,
         offset=offset,
-        search_after=_sort_value(after),
+        after=after,
         facets=facets,
     )
-
-
-MAX_SORT_VALUE = 2**53  # a hit's sort key survives JSON as a double: nothing real is larger
-
-
-def _sort_value(after: str | None) -> list[Any] | None:
-    """The ``after`` list, with only finite numbers of a sane size: JSON parsing turns
-    ``Infinity``, ``NaN`` and ``1e309`` into floats that no row id or score can match."""
-    if after is None:
-        return None
-    try:
-        value = json.loads(after)
-    except ValueError:
-        value = None
-    if not isinstance(value, list):
-        raise InvalidQuery(f"after must be a JSON list such as [7.03, 1042], not {after!r}")
-    for item in value:
-        if isinstance(item, int | float) and not (
-            math.isfinite(item) and abs(item) <= MAX_SORT_VALUE
-        ):
-            raise InvalidQuery(f"after must hold finite numbers of a sane size, not {after!r}")
-    return value

@@ -7,7 +7,6 @@ and the crawlers.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from kb.core import KnowledgeBase
 from kb.errors import KBError
@@ -104,45 +104,17 @@ def index() -> None:
     r = outcome.report
     err.print(
         f"indexed {r.documents} documents ({len(outcome.entries.records)} entries, "
-        f"{outcome.stored} stored records) into {kb.backend.name} generation {r.generation} "
+        f"{outcome.stored} stored records) into {kb.backend_name} generation {r.generation} "
         f"in {r.seconds:.1f}s"
     )
 
 
-def _query(
-    text: str,
-    jurisdiction: list[str] | None,
-    sector: list[str] | None,
-    topic: list[str] | None,
-    kind: list[str] | None,
-    doc_type: list[str] | None,
-    status: list[str] | None,
-    language: list[str] | None,
-    limit: int,
-    offset: int,
-) -> SearchQuery:
-    return SearchQuery(
-        text=text,
-        jurisdictions=jurisdiction or [],
-        sectors=sector or [],
-        topics=topic or [],
-        kinds=kind or [],
-        doc_types=doc_type or [],
-        statuses=status or [],
-        languages=language or [],
-        limit=limit,
-        offset=offset,
-    )
-
-
-def _plain(snippet: str) -> str:
-    text = re.sub(r"</?mark>", "\0", snippet)
-    import html
-
-    parts = html.unescape(text).split("\0")
-    return "".join(
-        escape(p) if i % 2 == 0 else f"[bold yellow]{escape(p)}[/]" for i, p in enumerate(parts)
-    )
+def _highlighted(excerpt: str, highlights: list[tuple[int, int]]) -> Text:
+    """The excerpt with its matched words in bold yellow."""
+    text = Text(excerpt)
+    for start, end in highlights:
+        text.stylize("bold yellow", start, end)
+    return text
 
 
 @app.command()
@@ -158,11 +130,27 @@ def search(
     kind: Annotated[
         list[str] | None, typer.Option("--kind", "-k", help="instrument, provision, case-note")
     ] = None,
-    doc_type: Annotated[list[str] | None, typer.Option("--type")] = None,
-    status: Annotated[list[str] | None, typer.Option("--status")] = None,
-    language: Annotated[list[str] | None, typer.Option("--language")] = None,
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="act, regulation, decree, treaty ...")
+    ] = None,
+    status: Annotated[
+        list[str] | None, typer.Option("--status", help="in-force, amended, repealed ...")
+    ] = None,
+    language: Annotated[list[str] | None, typer.Option("--language", help="en, vi ...")] = None,
+    strength: Annotated[
+        list[str] | None,
+        typer.Option("--strength", help="binding, best-endeavour, permissive, none"),
+    ] = None,
+    agreement: Annotated[
+        list[str] | None, typer.Option("--agreement", help="cptpp, depa ...")
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--date-from", help="YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--date-to", help="YYYY-MM-DD")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100)] = 10,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    after: Annotated[
+        str | None, typer.Option("--after", help="The sort of the last hit, as JSON: [7.03, 1042]")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     show_query: Annotated[
         bool, typer.Option("--show-query", help="Print the engine request.")
@@ -174,30 +162,32 @@ def search(
     """
     kb = _kb()
     try:
-        query = _query(
-            text, jurisdiction, sector, topic, kind, doc_type, status, language, limit, offset
+        query = SearchQuery.from_params(
+            text, jurisdiction=jurisdiction, sector=sector, topic=topic, kind=kind, type=type_,
+            status=status, language=language, strength=strength, agreement=agreement,
+            date_from=date_from, date_to=date_to, limit=limit, offset=offset, after=after,
         )
         if show_query:
-            err.print(kb.backend.show_query(query), highlight=False, markup=False)
+            err.print(kb.show_query(query), highlight=False, markup=False)
         result = kb.search(query)
     except KBError as exc:
         _fail(exc)
-    except ValueError as exc:  # pydantic validation of options
-        _fail(KBError(str(exc)))
     if as_json:
-        _dump(result.model_dump(mode="json", exclude={"query"}))
+        _dump(result.model_dump(
+            mode="json", exclude={"query": True, "hits": {"__all__": {"snippet"}}}
+        ))
         return
     more = "" if result.total_exact else "+"
     table = Table(show_lines=True, title=f"{result.total:,}{more} results")
     table.add_column("#", justify="right")
     table.add_column("record")
-    table.add_column("snippet")
+    table.add_column("excerpt")
     for i, hit in enumerate(result.hits, start=offset + 1):
         label = f"[bold]{escape(hit.title)}[/]\n{hit.kind} · {(hit.jurisdiction or '').upper()}"
         if hit.instrument_title and hit.kind == "provision":
             label += f" · {escape(hit.instrument_title)}"
         label += f"\n[dim]{escape(hit.id)}[/]"
-        table.add_row(str(i), label, _plain(hit.snippet))
+        table.add_row(str(i), label, _highlighted(hit.excerpt, hit.highlights))
     console.print(table)
 
 

@@ -111,7 +111,7 @@ class Grid:
                                 "citation": NOTHING_FOUND[lang if lang in NOTHING_FOUND else "en"],
                                 "id": None, "instrument_id": None, "number": None,
                                 "status": None, "date": None, "strength": None,
-                                "exceptions": "", "source_url": None, "snippet": ""})
+                                "exceptions": "", "source_url": None, "excerpt": ""})
                     continue
                 for rank, hit in enumerate(cell.hits, start=1):
                     out.append({**base, "found": True, "rank": rank, "level": cell.level,
@@ -119,8 +119,7 @@ class Grid:
                                 "instrument_id": hit.instrument_id or hit.id,
                                 "number": hit.number, "status": hit.status, "date": hit.date,
                                 "strength": hit.strength, "exceptions": ", ".join(hit.exceptions),
-                                "source_url": hit.source_url,
-                                "snippet": re.sub(r"</?mark>", "", html.unescape(hit.snippet))})
+                                "source_url": hit.source_url, "excerpt": hit.excerpt})
         return out
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
@@ -130,7 +129,7 @@ class Grid:
             "topics": [{"id": t, "label": tax.get(t).display(lang)} for t in self.topics],
             "cells": [
                 {"row": key[0], "topic": key[1], "level": cell.level, "found": not cell.empty,
-                 "hits": [h.model_dump(exclude={"sort"}) | {"citation": citation(h)}
+                 "hits": [h.model_dump(exclude={"sort", "snippet"}) | {"citation": citation(h)}
                           for h in cell.hits]}
                 for key, cell in self.cells.items()
             ],
@@ -301,7 +300,7 @@ class Counterparts:
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source_id,
-                "groups": [{"key": k, "hits": [h.model_dump(exclude={"sort"})
+                "groups": [{"key": k, "hits": [h.model_dump(exclude={"sort", "snippet"})
                                                | {"citation": citation(h)} for h in hits]}
                            for k, hits in self.groups.items()]}
 

@@ -26,11 +26,11 @@ from kb.compare import (
 )
 from kb.config import Settings, get_settings
 from kb.documents import IndexDoc, record_docs
-from kb.errors import RecordNotFound
+from kb.errors import InvalidQuery, RecordNotFound
 from kb.ids import InvalidId, kind_of, split_provision_id
 from kb.load import LoadResult, load_entries
 from kb.models import CaseNote, Instrument, Record
-from kb.search import SearchQuery, SearchResult
+from kb.search import PUBLIC_NAMES, SearchQuery, SearchResult
 from kb.store import RecordStore
 
 
@@ -75,11 +75,17 @@ class IndexOutcome:
     stored: int
 
 
+# filters with no fixed list of values: a value must occur in the index
+INDEXED_FILTERS = {"language": "languages", "agreement": "agreements"}
+
+
 class KnowledgeBase:
     def __init__(self, settings: Settings | None = None, backend: Backend | None = None):
         self.settings = settings or get_settings()
         self._backend = backend
         self._entries: LoadResult | None = None
+        # index field -> the values it holds, read when a filter first asks (INDEXED_FILTERS)
+        self._indexed_values: dict[str, set[str]] = {}
 
     @classmethod
     def open(
@@ -99,6 +105,15 @@ class KnowledgeBase:
         if self._backend is None:
             self._backend = open_backend(self.settings)
         return self._backend
+
+    @property
+    def backend_name(self) -> str:
+        """``embedded`` or ``elasticsearch``."""
+        return self.backend.name
+
+    def health(self) -> dict[str, Any]:
+        """``{"status": "ok" | "empty" | "unavailable", "detail": ...}`` of the backend."""
+        return self.backend.health()
 
     @cached_property
     def store(self) -> RecordStore:
@@ -143,6 +158,7 @@ class KnowledgeBase:
         entries = self.load_entries(refresh=True)
         stored = self.store.count() if self.settings.store_path.exists() else 0
         report = self.backend.rebuild(self.documents(entries), progress)
+        self._indexed_values.clear()
         return IndexOutcome(report, entries, stored)
 
     def ensure_index(self) -> IndexOutcome | None:
@@ -151,9 +167,57 @@ class KnowledgeBase:
         return self.index()
 
     # -- reading -----------------------------------------------------------------------
-    def search(self, query: SearchQuery | None = None, **params: Any) -> SearchResult:
-        query = query or SearchQuery(**params)
-        return self.backend.search(query)
+    def search(self, q: SearchQuery | str | None = None, **params: Any) -> SearchResult:
+        """Search with the parameter names of the CLI and the API (``SearchQuery.from_params``),
+        or run a ``SearchQuery``.
+
+        Example: ``kb.search("spectrum auction", jurisdiction="vn", kind="provision")``
+        """
+        if isinstance(q, SearchQuery):
+            if params:
+                raise TypeError("pass a SearchQuery or search parameters, not both")
+            query = q
+        else:
+            query = SearchQuery.from_params(q, **_public_params(params))
+        return self.search_many([query])[0]
+
+    def search_many(self, queries: list[SearchQuery]) -> list[SearchResult]:
+        """Several searches in one round trip (facet counts of a page, one per period)."""
+        for query in queries:
+            query.parsed()  # once, up front: a syntax error before any I/O; backends reuse it
+            self.check_indexed_values(query)
+        if len(queries) == 1:
+            return [self.backend.search(queries[0])]
+        return self.backend.search_many(queries)
+
+    def show_query(self, query: SearchQuery) -> str:
+        """The engine request a query becomes (``kb search --show-query``)."""
+        return self.backend.show_query(query)
+
+    def check_indexed_values(self, query: SearchQuery) -> None:
+        """Languages and agreements have no fixed list: a value no record has is an error
+        naming those there are, not an empty result."""
+        for param, field_name in INDEXED_FILTERS.items():
+            self._check_indexed(param, getattr(query, field_name))
+
+    def _check_indexed(self, param: str, asked: list[str]) -> None:
+        if not asked:
+            return
+        known = self._values_of(param)
+        if any(v not in known for v in asked):  # maybe indexed since: read them again
+            known = self._values_of(param, refresh=True)
+        unknown = [v for v in asked if v not in known]
+        if unknown:
+            raise InvalidQuery(
+                f"unknown {param}: {unknown[0]!r} (one of {', '.join(sorted(known))})"
+            )
+
+    def _values_of(self, index_field: str, refresh: bool = False) -> set[str]:
+        if refresh or index_field not in self._indexed_values:
+            every = SearchQuery(limit=1, facets=False)
+            counts = self.backend.counts(index_field, "kind", every)
+            self._indexed_values[index_field] = set(counts)
+        return self._indexed_values[index_field]
 
     def get(self, record_id: str) -> IndexDoc:
         try:
@@ -164,6 +228,10 @@ class KnowledgeBase:
         if doc is None:
             raise RecordNotFound(f"no record with id {record_id!r}")
         return doc
+
+    def get_many(self, record_ids: list[str]) -> list[IndexDoc]:
+        """The records with these ids, in one round trip; unknown ids are left out."""
+        return self.backend.get_many(record_ids)
 
     def instrument(self, instrument_id: str, with_provisions: bool = True) -> dict[str, Any]:
         doc = self.get(instrument_id)
@@ -205,6 +273,7 @@ class KnowledgeBase:
         agreements: list[str] | str | None = None, per_cell: int = 3, text: str = "",
     ) -> Grid:
         """Rows (jurisdictions, groups such as ``ipef``, agreements) x topics -> best provisions."""
+        self._check_indexed("agreement", [a.lower() for a in _listed(agreements)])
         return compare(self.backend, _listed(jurisdictions), _listed(topics),
                        _listed(agreements), per_cell=per_cell, text=text)
 
@@ -254,6 +323,15 @@ class KnowledgeBase:
                                 else doc["jurisdiction"])
         return counterparts(self.backend, provision_or_text, limit=limit, per_group=per_group,
                             jurisdiction_names=_listed(jurisdictions))
+
+
+def _public_params(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` unchanged, or a TypeError naming the public name for a field name
+    (``topics=`` -> ``topic=``), the one spelling users meet in the CLI and the API."""
+    for name in params:
+        if name in PUBLIC_NAMES and name != "text":
+            raise TypeError(f"search() takes {PUBLIC_NAMES[name]}=, not {name}=")
+    return params
 
 
 def _listed(value: list[str] | str | None) -> list[str]:

@@ -84,7 +84,7 @@ def _md(text: Any) -> str:
 
 
 GRID_COLUMNS = ("row_label", "topic_label", "rank", "citation", "level", "strength",
-                "exceptions", "status", "date", "id", "source_url", "snippet")
+                "exceptions", "status", "date", "id", "source_url", "excerpt")
 
 
 def grid_markdown(grid: Grid, lang: str = "en") -> str:
@@ -111,7 +111,7 @@ def grid_markdown(grid: Grid, lang: str = "en") -> str:
                 strength += f" ({_md(record['exceptions'])})"
             lines.append(f"| {_md(record['row_label'])} | {cite} | {strength} | "
                          f"{_md(record['status'])} | {_md(record['date'])} | "
-                         f"{_md(record['snippet'])[:220]} |")
+                         f"{_md(record['excerpt'])[:220]} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -152,20 +152,12 @@ def export_coverage(cov: Coverage, fmt: str, lang: str = "en") -> bytes:
 
 
 RESULT_COLUMNS = ("id", "kind", "title", "jurisdiction", "number", "instrument_title",
-                  "doc_type", "status", "date", "strength", "source_url", "snippet")
-
-
-def result_records(result: SearchResult) -> list[dict[str, Any]]:
-    import html
-    import re
-
-    return [{**h.model_dump(exclude={"sort"}),
-             "snippet": re.sub(r"</?mark>", "", html.unescape(h.snippet))} for h in result.hits]
+                  "doc_type", "status", "date", "strength", "source_url", "excerpt")
 
 
 def export_results(result: SearchResult, fmt: str, lang: str = "en") -> bytes:
     check_format(fmt)
-    records = result_records(result)
+    records = result.records()
     if fmt == "csv":
         return to_csv(records, RESULT_COLUMNS)
     if fmt == "xlsx":
@@ -181,6 +173,8 @@ def export_results(result: SearchResult, fmt: str, lang: str = "en") -> bytes:
             if r["source_url"]:
                 title = f"[{title}]({r['source_url']})"
             lines.append(f"| {title} | {r['kind']} | {_md(r['jurisdiction'])} | "
-                         f"{_md(r['snippet'])[:220]} |")
+                         f"{_md(r['excerpt'])[:220]} |")
         return ("\n".join(lines) + "\n").encode()
-    return result.model_dump_json(exclude={"query"}, indent=2).encode()
+    return result.model_dump_json(
+        exclude={"query": True, "hits": {"__all__": {"snippet"}}}, indent=2
+    ).encode()

@@ -7,7 +7,7 @@ hold ids are validated and lower-cased here, at the boundary.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -23,6 +23,10 @@ Origin = Literal["curated", "imported", "crawled"]
 TextSource = Literal["official", "editorial"]
 
 KINDS = ("instrument", "provision", "case-note")
+# the controlled values a search can filter on, from the types above
+DOC_TYPES: tuple[str, ...] = ids.DOC_TYPES
+STATUSES: tuple[str, ...] = get_args(Status)
+STRENGTHS: tuple[str, ...] = get_args(Strength)
 
 
 def check_url(value: str, allow_file: bool = False) -> str:

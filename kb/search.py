@@ -25,16 +25,25 @@ Every match is ranked: there is no window of newest matches.
 from __future__ import annotations
 
 import datetime as dt
-import html
+import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from kb.errors import InvalidQuery
-from kb.models import KINDS
+from kb.models import DOC_TYPES, KINDS, STATUSES, STRENGTHS
 from kb.taxonomy import jurisdictions, tag_token, taxonomy
 from kb.text import is_stop_word, iter_tokens, query_words, stem
 
@@ -308,8 +317,32 @@ def _as_list(value: Any) -> list[str]:
     return out
 
 
+# the public name of each filter (CLI option, API and web parameter, notebook keyword) -> field
+PARAM_FIELDS = {
+    "jurisdiction": "jurisdictions",
+    "sector": "sectors",
+    "topic": "topics",
+    "kind": "kinds",
+    "type": "doc_types",
+    "status": "statuses",
+    "language": "languages",
+    "strength": "strengths",
+    "agreement": "agreements",
+}
+# a field -> the name a user typed, for error messages
+PUBLIC_NAMES = {field: param for param, field in PARAM_FIELDS.items()} | {
+    "text": "q", "search_after": "after",
+}
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
+_AGREEMENT_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
+FilterValues = str | Iterable[str] | None
+
+
 class SearchQuery(BaseModel):
-    """What a caller asks for. Filters within a field are ORed, across fields ANDed."""
+    """What a caller asks for. Filters within a field are ORed, across fields ANDed.
+
+    Users build it with ``from_params`` (public names); code inside kb may use the fields.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -331,6 +364,71 @@ class SearchQuery(BaseModel):
     search_after: list[Any] | None = None
     facets: bool = True
     expand: bool = True
+    # (text, expand) -> its parse: backends ask for it several times per search
+    _parsed: tuple[tuple[str, bool], ParsedQuery] | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_params(
+        cls,
+        q: str | None = None,
+        *,
+        text: str | None = None,
+        jurisdiction: FilterValues = None,
+        sector: FilterValues = None,
+        topic: FilterValues = None,
+        kind: FilterValues = None,
+        type: FilterValues = None,  # noqa: A002 - the public parameter name
+        status: FilterValues = None,
+        language: FilterValues = None,
+        strength: FilterValues = None,
+        agreement: FilterValues = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        after: str | Iterable[Any] | None = None,
+        facets: bool = True,
+        expand: bool = True,
+    ) -> SearchQuery:
+        """A query from user parameters, with the names the CLI, the API, the web pages and
+        notebooks all use (``q``, ``jurisdiction``, ``type`` ...; ``text`` is an alias of ``q``).
+
+        Each filter takes one value, a list or a comma-separated string. A value no record
+        can have is an ``InvalidQuery`` naming the valid ones, so a typo never reads as
+        "nothing found". ``after`` is the ``sort`` of a hit, as a list or as JSON.
+
+        Example: ``SearchQuery.from_params("spectrum auction", jurisdiction="vn,th")``
+        """
+        if q is not None and text is not None and q != text:
+            raise InvalidQuery("give the text once: q, or its alias text")
+        values = {
+            "jurisdiction": jurisdiction, "sector": sector, "topic": topic, "kind": kind,
+            "type": type, "status": status, "language": language, "strength": strength,
+            "agreement": agreement,
+        }
+        filters = {
+            PARAM_FIELDS[param]: _distinct(_as_list(raw), lower=param != "topic")
+            for param, raw in values.items()
+        }
+        try:
+            return cls(
+                text=(q if q is not None else text or "").strip(),
+                **filters,
+                date_from=date_from or None,
+                date_to=date_to or None,
+                limit=limit,
+                offset=offset,
+                search_after=_sort_value(after),
+                facets=facets,
+                expand=expand,
+            )
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{PUBLIC_NAMES.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}"
+                if e["loc"] else e["msg"]
+                for e in exc.errors()
+            )
+            raise InvalidQuery(problems) from None
 
     @field_validator(
         "jurisdictions",
@@ -355,10 +453,25 @@ class SearchQuery(BaseModel):
         self.topics = [tax.resolve(t) for t in self.topics]
         for sector in self.sectors:
             if sector not in tax or "/" in sector:
-                raise InvalidQuery(f"unknown sector: {sector!r}")
-        for kind in self.kinds:
-            if kind not in KINDS:
-                raise InvalidQuery(f"unknown kind: {kind!r} (one of {', '.join(KINDS)})")
+                sectors = ", ".join(s.id for s in tax.sectors)
+                raise InvalidQuery(f"unknown sector: {sector!r} (one of {sectors})")
+        for name, asked, allowed in (
+            ("kind", self.kinds, KINDS),
+            ("type", self.doc_types, DOC_TYPES),
+            ("status", self.statuses, STATUSES),
+            ("strength", self.strengths, STRENGTHS),
+        ):
+            unknown = [v for v in asked if v not in allowed]
+            if unknown:
+                raise InvalidQuery(f"unknown {name}: {unknown[0]!r} (one of {', '.join(allowed)})")
+        # no fixed list: the knowledge base checks them against the index (KnowledgeBase.search)
+        for name, asked, pattern, shape in (
+            ("language", self.languages, _LANGUAGE_RE, "an ISO 639 code such as en or vi"),
+            ("agreement", self.agreements, _AGREEMENT_RE, "a code such as cptpp or depa"),
+        ):
+            for value in asked:
+                if not pattern.match(value):
+                    raise InvalidQuery(f"unknown {name}: {value!r} ({shape})")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise InvalidQuery("date_from is after date_to")
         after = self.search_after
@@ -393,7 +506,32 @@ class SearchQuery(BaseModel):
         return {name: values for name, values in pairs.items() if values}
 
     def parsed(self) -> ParsedQuery:
-        return parse_query(self.text, expand=self.expand)
+        """The parse of ``text``, made once (the key guards against ``model_copy`` or a
+        changed ``text``); callers must not modify it."""
+        key = (self.text, self.expand)
+        if self._parsed is None or self._parsed[0] != key:
+            self._parsed = (key, parse_query(self.text, expand=self.expand))
+        return self._parsed[1]
+
+
+def _distinct(values: list[str], lower: bool) -> list[str]:
+    """Values in the order given, without repeats (codes lower-cased; topic labels kept)."""
+    return list(dict.fromkeys(v.lower() if lower else v for v in values))
+
+
+def _sort_value(after: str | Iterable[Any] | None) -> list[Any] | None:
+    """The ``after`` list from JSON text (the API, the CLI) or a list (Python); its numbers
+    are checked by ``SearchQuery._resolve``."""
+    if after is None or after == "":
+        return None
+    if isinstance(after, str):
+        try:
+            after = json.loads(after)
+        except ValueError:
+            after = None
+        if not isinstance(after, list):
+            raise InvalidQuery("after must be a JSON list such as [7.03, 1042]")
+    return list(after)
 
 
 class Hit(BaseModel):
@@ -418,9 +556,19 @@ class Hit(BaseModel):
     exceptions: list[str] = []
     text_source: str | None = None
     source_url: str | None = None
+    # plain text around the best cluster of matched words, and where they are in it
+    excerpt: str = ""
+    highlights: list[tuple[int, int]] = Field(
+        [], description="(start, end) character offsets of the matched words in excerpt"
+    )
+    # the excerpt as HTML with <mark>: filled by the API from excerpt and highlights
     snippet: str = ""
     score: float = 0.0
     sort: list[Any] | None = None
+
+
+# the fields of a hit as one flat row of plain values (DataFrame, CSV, spreadsheet)
+RECORD_FIELDS = tuple(f for f in Hit.model_fields if f not in ("highlights", "snippet", "sort"))
 
 
 class SearchResult(BaseModel):
@@ -431,35 +579,47 @@ class SearchResult(BaseModel):
     facets_exact: bool = True  # False when a backend estimated facet counts from a sample
     query: dict[str, Any] = {}
 
+    def records(self) -> list[dict[str, Any]]:
+        """One flat dict per hit with its plain excerpt: what a DataFrame or an export shows."""
+        return [h.model_dump(include=set(RECORD_FIELDS)) for h in self.hits]
+
     def to_pandas(self):
-        """The hits as a DataFrame (snippets as plain text)."""
+        """The hits as a DataFrame (excerpts as plain text)."""
         import pandas as pd
 
-        from kb.export import result_records
-
-        columns = [f for f in Hit.model_fields if f != "sort"]
-        return pd.DataFrame(result_records(self), columns=columns)
+        return pd.DataFrame(self.records(), columns=list(RECORD_FIELDS))
 
 
-HIT_FIELDS = tuple(f for f in Hit.model_fields if f not in ("snippet", "score", "sort"))
+HIT_FIELDS = tuple(
+    f for f in Hit.model_fields
+    if f not in ("excerpt", "highlights", "snippet", "score", "sort")
+)
 
 
 def make_hit(doc: dict[str, Any], parsed: ParsedQuery, score: float, sort: Any = None) -> Hit:
     data = {k: doc.get(k) for k in HIT_FIELDS if doc.get(k) is not None}
+    excerpt = snippet(doc.get("text") or "", parsed)
     return Hit(
-        **data, snippet=snippet(doc.get("text") or "", parsed), score=round(score, 4), sort=sort
+        **data, excerpt=excerpt.text, highlights=excerpt.highlights, score=round(score, 4),
+        sort=sort,
     )
 
 
-def snippet(text: str, parsed: ParsedQuery, width: int = 240) -> str:
-    """An HTML-escaped excerpt around the best cluster of matched terms, with <mark> tags."""
+class Excerpt(NamedTuple):
+    text: str  # plain text, not escaped
+    highlights: list[tuple[int, int]]  # (start, end) offsets into text of the matched words
+
+
+def snippet(text: str, parsed: ParsedQuery, width: int = 240) -> Excerpt:
+    """An excerpt around the best cluster of matched terms, and where those terms are.
+
+    Plain text: whoever shows it marks the highlights its own way (HTML, a terminal)."""
     if not text:
-        return ""
+        return Excerpt("", [])
     terms = parsed.highlight_terms()
     spans = [(s, e) for term, s, e in iter_tokens(text) if term in terms] if terms else []
     if not spans:
-        cut = text[:width]
-        return html.escape(cut + ("…" if len(text) > width else ""))
+        return Excerpt(text[:width] + ("…" if len(text) > width else ""), [])
     # window with most matches
     best_start, best_count = spans[0][0], 0
     for i, (start, _) in enumerate(spans):
@@ -470,12 +630,14 @@ def snippet(text: str, parsed: ParsedQuery, width: int = 240) -> str:
     while lo > 0 and not text[lo - 1].isspace() and best_start - lo < width // 2:
         lo -= 1
     hi = min(len(text), lo + width)
-    out, pos = [], lo
+    window = text[lo:hi]
+    body = window.strip()
+    prefix = "…" if lo > 0 else ""
+    shift = len(prefix) - lo - (len(window) - len(window.lstrip()))  # text offset -> excerpt
+    highlights, pos = [], lo
     for s, e in spans:
-        if s < lo or e > hi:
+        if s < pos or e > hi:
             continue
-        out.append(html.escape(text[pos:s]))
-        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        highlights.append((s + shift, e + shift))
         pos = e
-    out.append(html.escape(text[pos:hi]))
-    return ("…" if lo > 0 else "") + "".join(out).strip() + ("…" if hi < len(text) else "")
+    return Excerpt(prefix + body + ("…" if hi < len(text) else ""), highlights)

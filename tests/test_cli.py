@@ -72,8 +72,9 @@ def test_search_json_shape(indexed: Path) -> None:
     data = json.loads(out)
     assert {"total", "hits", "facets"} <= set(data) and data["total"] > 0
     for key in ("id", "kind", "title", "jurisdiction", "number", "path", "instrument_id",
-                "source_url", "snippet", "score"):
+                "source_url", "excerpt", "highlights", "score"):
         assert key in data["hits"][0]
+    assert "snippet" not in data["hits"][0]  # HTML is for the web pages and the API
 
 
 @pytest.mark.parametrize("query", ["đấu giá tần số", "dau gia tan so"])

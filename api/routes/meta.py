@@ -41,6 +41,6 @@ def list_topics() -> list[dict[str, Any]]:
 @router.get("/health")
 def health(kb: KBDep) -> JSONResponse:
     """Whether the search backend answers; 503 with the reason when it does not."""
-    status = kb.backend.health()
-    body = {"status": status["status"], "backend": kb.backend.name, "detail": status["detail"]}
+    status = kb.health()
+    body = {"status": status["status"], "backend": kb.backend_name, "detail": status["detail"]}
     return JSONResponse(body, status_code=200 if status["status"] == "ok" else 503)

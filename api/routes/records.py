@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import KBDep
+from api.web.render import with_snippets
 from kb.errors import RecordNotFound
 from kb.search import SearchQuery
 
@@ -57,18 +58,13 @@ def case_notes(
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> dict[str, Any]:
     """Case notes of international experience, filtered like a search."""
-    query = SearchQuery(
-        text=q,
-        kinds=["case-note"],
-        jurisdictions=jurisdiction or [],
-        topics=topic or [],
-        sectors=sector or [],
-        limit=limit,
-        offset=offset,
-        facets=False,
+    query = SearchQuery.from_params(
+        q, kind="case-note", jurisdiction=jurisdiction, topic=topic, sector=sector,
+        limit=limit, offset=offset, facets=False,
     )
     result = kb.search(query)
-    return {"total": result.total, "items": [h.model_dump() for h in result.hits]}
+    return {"total": result.total,
+            "items": [h.model_dump() for h in with_snippets(result.hits)]}
 
 
 @router.get("/case-notes/{note_id:path}")

@@ -1,19 +1,21 @@
 """Rendering: the Jinja2 environment, security headers, language cookie, URL and label helpers.
 
-Templates are autoescaped. The only HTML that is marked safe comes from kb, which escapes the
-record text itself: search snippets (``<mark>``) and diffs (``<del>``/``<ins>``).
+Templates are autoescaped. The only HTML that is marked safe is built from escaped record
+text: search excerpts with their highlights in ``<mark>`` (``marked`` here, which also makes the
+API's ``snippet``) and diffs from kb (``<del>``/``<ins>``).
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -22,6 +24,7 @@ from starlette.types import Scope
 from api.web.i18n import COOKIE, COOKIE_MAX_AGE, LANGS, label, pick_lang, translator
 from kb.compare import citation
 from kb.errors import KBError
+from kb.search import Hit
 from kb.taxonomy import jurisdictions, taxonomy
 
 HERE = Path(__file__).parent
@@ -87,6 +90,28 @@ def clean_id(raw: str, prefix: str = "") -> str:
     if prefix and not value.startswith(prefix + "/"):
         value = f"{prefix}/{value}"
     return "/" + value
+
+
+# -- highlighted excerpts -------------------------------------------------------------------
+def marked(excerpt: str, highlights: Iterable[Sequence[int]]) -> Markup:
+    """A hit's plain excerpt as HTML: the text escaped, each highlight (start, end) in
+    ``<mark>``. Offsets that overlap or fall outside the text are skipped, never trusted."""
+    parts: list[str] = []
+    pos = 0
+    for start, end in sorted((int(s), int(e)) for s, e in highlights):
+        if start < pos or start >= end or end > len(excerpt):
+            continue
+        parts += [escape(excerpt[pos:start]), Markup("<mark>%s</mark>") % excerpt[start:end]]
+        pos = end
+    parts.append(escape(excerpt[pos:]))
+    return Markup("").join(parts)
+
+
+def with_snippets(hits: list[Hit]) -> list[Hit]:
+    """The hits with ``snippet`` (their excerpt as HTML, for API clients that show it)."""
+    for hit in hits:
+        hit.snippet = str(marked(hit.excerpt, hit.highlights))
+    return hits
 
 
 # -- labels ---------------------------------------------------------------------------------
@@ -171,6 +196,7 @@ class Page:
             "eid_of": eid_of,
             "safe_url": safe_url,
             "citation": cite,
+            "marked": marked,
             "heat": heat,
             "text_lang": text_lang,
             "url": url,

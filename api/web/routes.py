@@ -75,7 +75,7 @@ def provision_page(request: Request, record_id: str, kb: KBDep) -> HTMLResponse:
 @html_errors
 def case_note_page(request: Request, record_id: str, kb: KBDep) -> HTMLResponse:
     note = find_case_note(kb, clean_id(record_id, prefix="notes"))
-    related = {d["id"]: d for d in kb.backend.get_many(note.related_instruments)}
+    related = {d["id"]: d for d in kb.get_many(note.related_instruments)}
     return Page(request).render("case_note.html", note=note, related=related)
 
 
@@ -167,7 +167,7 @@ def closest(kb: KnowledgeBase, text: str, scope: str) -> dict[str, Any]:
     found = kb.counterparts(text, limit=15, per_group=3, jurisdictions=[scope] if scope else [])
     hits = sorted((h for hits in found.groups.values() for h in hits), key=lambda h: -h.score)
     top = hits[:DRAFT_TOP]
-    docs = {d["id"]: d for d in kb.backend.get_many([h.id for h in top])}
+    docs = {d["id"]: d for d in kb.get_many([h.id for h in top])}
     diffs = [(hit, diff_texts(text, (docs.get(hit.id) or {}).get("text") or "", None, hit.id))
              for hit in top]
     return {"groups": found.groups, "diffs": diffs}
@@ -194,8 +194,8 @@ def pickers(kb: KnowledgeBase, lang: str) -> dict[str, list[tuple[str, str]]]:
     groups = [(g, group_name(g, lang)) for g in juris.groups if g not in juris]
     codes = [c for c in kb.stats().get("by_jurisdiction", {}) if c != "int"]
     ranked = sorted(((c, jurisdiction_name(c, lang)) for c in codes), key=lambda p: p[1])
-    treaties = kb.search(jurisdictions=["int"], kinds=["instrument"], limit=100, facets=False)
-    docs = kb.backend.get_many([h.id for h in treaties.hits])
+    treaties = kb.search(jurisdiction="int", kind="instrument", limit=100, facets=False)
+    docs = kb.get_many([h.id for h in treaties.hits])
     agreements = sorted({d["agreement"] for d in docs if d.get("agreement")})
     tax = taxonomy()
     topics = [(s.id, s.display(lang), [(t, tax.get(t).display(lang)) for t in tax.topics

@@ -23,17 +23,19 @@ from kb.taxonomy import jurisdictions, taxonomy
 
 PAGE_SIZE = 10
 FACET_SHOWN = 8  # values shown before "more"
-# URL parameter -> (facet field in SearchResult.facets, SearchQuery field, i18n label prefix)
-FILTERS: dict[str, tuple[str, str | None, str | None]] = {
-    "kind": ("kind", "kinds", "kind"),
-    "jurisdiction": ("jurisdictions", "jurisdictions", None),
-    "group": ("groups", None, None),
-    "sector": ("sectors", "sectors", None),
-    "topic": ("topics", "topics", None),
-    "type": ("doc_type", "doc_types", "type"),
-    "status": ("status", "statuses", "status"),
-    "language": ("language", "languages", "language"),
-    "strength": ("strength", "strengths", "strength"),
+# URL parameter (a SearchQuery.from_params name, but ``group``) -> (facet field in
+# SearchResult.facets, i18n label prefix); agreements have no facet counts, only the chosen ones
+FILTERS: dict[str, tuple[str, str | None]] = {
+    "kind": ("kind", "kind"),
+    "jurisdiction": ("jurisdictions", None),
+    "group": ("groups", None),
+    "sector": ("sectors", None),
+    "topic": ("topics", None),
+    "type": ("doc_type", "type"),
+    "status": ("status", "status"),
+    "language": ("language", "language"),
+    "strength": ("strength", "strength"),
+    "agreement": ("agreement", None),
 }
 PERIODS = ((None, 1999), (2000, 2009), (2010, 2019), (2020, None))
 
@@ -141,13 +143,11 @@ class SearchState:
         return codes
 
     def query(self, codes: list[str] | None, dates: bool = True, **extra: Any) -> SearchQuery:
-        kwargs: dict[str, Any] = {"text": self.q, "jurisdictions": codes or []}
-        for param, (_, query_field, _) in FILTERS.items():
-            if query_field and query_field != "jurisdictions" and param in self.filters:
-                kwargs[query_field] = self.filters[param]
+        """The search the page runs: its filters, with jurisdiction and group as ``codes``."""
+        filters = {k: v for k, v in self.filters.items() if k not in ("jurisdiction", "group")}
         if dates:
-            kwargs.update(date_from=self.date_from, date_to=self.date_to)
-        return SearchQuery(**kwargs, **extra)
+            extra.update(date_from=self.date_from, date_to=self.date_to)
+        return SearchQuery.from_params(self.q, jurisdiction=codes, **filters, **extra)
 
     def api_params(self, codes: list[str] | None) -> list[tuple[str, str]]:
         """The same search for /v1/search (groups resolved to jurisdiction codes)."""
@@ -217,7 +217,7 @@ def active_filters(state: SearchState, lang: str) -> list[tuple[str, str]]:
         if param in ("date_from", "date_to"):
             text = f"{t('date.from' if param == 'date_from' else 'date.to')} {value}"
         else:
-            text = value_label(param, value, FILTERS[param][2], lang)
+            text = value_label(param, value, FILTERS[param][1], lang)
         out.append((text, state.without(param, value)))
     return out
 
@@ -226,7 +226,7 @@ def facet(param: str, counts: dict[str, dict[str, int]], state: SearchState,
           lang: str) -> Facet:
     """A filter's values: the selected ones first, then the rest by count (sectors have their
     own filter, so the topic filter leaves them out)."""
-    field_name, _, prefix = FILTERS[param]
+    field_name, prefix = FILTERS[param]
     found = counts.get(field_name, {})
     selected = state.filters.get(param, [])
     values = [FacetValue(v, value_label(param, v, prefix, lang), found.get(v), True)
@@ -245,6 +245,8 @@ def value_label(param: str, value: str, prefix: str | None, lang: str) -> str:
         return jurisdiction_name(value, lang)
     if param == "group":
         return group_name(value, lang)
+    if param == "agreement":
+        return value.upper()
     return topic_name(value, lang)
 
 
@@ -254,9 +256,9 @@ def date_periods(kb: KnowledgeBase, state: SearchState, codes: list[str] | None,
     t = translator(lang)
     bounds = [(dt.date(start, 1, 1) if start else None, dt.date(end, 12, 31) if end else None)
               for start, end in PERIODS]
-    queries = [state.query(codes, dates=False, limit=1, facets=False)
-               .model_copy(update={"date_from": lo, "date_to": hi}) for lo, hi in bounds]
-    results = kb.backend.search_many(queries)
+    queries = [state.query(codes, dates=False, limit=1, facets=False, date_from=lo, date_to=hi)
+               for lo, hi in bounds]
+    results = kb.search_many(queries)
     periods = []
     base = state.params(dates=False)
     for (start, end), (lo, hi), res in zip(PERIODS, bounds, results, strict=True):

@@ -437,3 +437,18 @@ def test_capped_totals_are_said(client: TestClient, monkeypatch: pytest.MonkeyPa
     assert "2+ results" in en
     vi = client.get("/search?q=data&lang=vi").text
     assert "Hơn 2 kết quả" in vi
+
+
+# -- highlighted excerpts --------------------------------------------------------------------
+def test_marked_escapes_the_text_and_marks_the_highlights() -> None:
+    from api.web.render import marked
+
+    excerpt = "<script>alert(1)</script> organisation shall protect"
+    spans = [(excerpt.index(w), excerpt.index(w) + len(w)) for w in ("organisation", "protect")]
+    html = marked(excerpt, spans)
+    assert html == ("&lt;script&gt;alert(1)&lt;/script&gt; <mark>organisation</mark> shall "
+                    "<mark>protect</mark>")
+    # offsets out of order, overlapping or past the end are never trusted
+    assert marked("a <b> c", [(6, 7), (2, 5), (3, 4), (5, 99)]) == (
+        "a <mark>&lt;b&gt;</mark> <mark>c</mark>")
+    assert marked("", []) == ""
