@@ -46,6 +46,7 @@ from kb.errors import InvalidQuery
 from kb.models import DOC_TYPES, KINDS, STATUSES, STRENGTHS
 from kb.taxonomy import jurisdictions, tag_token, taxonomy
 from kb.text import is_stop_word, iter_tokens, query_words, stem
+from kb.vietnamese import join_words
 
 MAX_QUERY_LENGTH = 500
 FACET_EXACT_LIMIT = 2000  # beyond this many matches, backends estimate facet counts from a sample
@@ -189,6 +190,8 @@ def parse_query(text: str, expand: bool = True) -> ParsedQuery:
             raw = quoted
         pieces.append((sign, bare, query_words(raw)))
     vietnamese = looks_vietnamese([w for *_, tagged in pieces for w in tagged])
+    if vietnamese:
+        pieces = _join_vietnamese_words(pieces)
     for sign, bare, tagged in pieces:
         if bare == "OR":
             pending_or = bool(parsed.clauses)
@@ -224,6 +227,34 @@ def parse_query(text: str, expand: bool = True) -> ParsedQuery:
     if expand:
         _expand_topics(parsed)
     return parsed
+
+
+def _join_vietnamese_words(pieces: list) -> list:
+    """Runs of plain one-syllable words joined into the Vietnamese words they spell ("dữ liệu"),
+    each then a phrase that counts as one word (``kb.vietnamese``)."""
+    out: list = []
+    run: list = []
+
+    def flush() -> None:
+        syllables = [piece[2][0][0] for piece in run]
+        for start, end in join_words(syllables):
+            chunk = run[start:end]
+            if len(chunk) == 1:
+                out.append(chunk[0])
+            else:
+                joined = " ".join(piece[1] for piece in chunk)
+                out.append(("", joined, [piece[2][0] for piece in chunk]))
+        run.clear()
+
+    for piece in pieces:
+        sign, bare, tagged = piece
+        if sign == "" and bare is not None and bare != "OR" and len(tagged) == 1:
+            run.append(piece)
+            continue
+        flush()
+        out.append(piece)
+    flush()
+    return out
 
 
 def looks_vietnamese(tagged: list[tuple[str, str]]) -> bool:

@@ -1,0 +1,59 @@
+"""Vietnamese words of several syllables, so a query matches "dữ liệu" as one word.
+
+Vietnamese writes a space between syllables, not between words: "dữ liệu" (data) is one word
+of two syllables, and a text that has "dữ" in one place and "liệu" in another is not about
+data. A query's syllables are therefore joined into words, longest first, by a dictionary of
+multi-syllable words; each word is then searched as a phrase and counts as one word towards
+the minimum that must match.
+
+The dictionary is the word list that ships with the ``pyvi`` package (about 25,000 words of
+two syllables or more, MIT licence), folded (no marks), so a query typed without marks is
+joined exactly as the same query with them. Where ``pyvi`` is not installed, no syllables are
+joined and search falls back to single syllables.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from kb.text import fold
+
+MAX_SYLLABLES = 4  # longer dictionary entries are idioms, not terms a drafter types
+# Words of the legal and administrative vocabulary the general word list lacks.
+EXTRA_WORDS = (
+    "việt nam", "hà nội", "cho phép", "được phép", "nhà mạng", "băng tần", "trả trước",
+    "trả sau", "công ích", "cấp phép", "hạ tầng",
+)
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> frozenset[tuple[str, ...]]:
+    """Folded multi-syllable words (tuples of syllables)."""
+    try:
+        text = (resources.files("pyvi") / "models" / "words.txt").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        text = ""
+    words = {tuple(fold(w).split()) for w in EXTRA_WORDS}
+    for line in text.splitlines():
+        syllables = tuple(fold(line.replace("_", " ")).split())
+        if 2 <= len(syllables) <= MAX_SYLLABLES and all(s.isalpha() for s in syllables):
+            words.add(syllables)
+    return frozenset(words)
+
+
+def join_words(syllables: list[str]) -> list[tuple[int, int]]:
+    """Spans (start, end) of the words in a run of folded syllables, longest match first from
+    the left; a syllable that starts no dictionary word is a word of its own."""
+    words = dictionary()
+    spans = []
+    i = 0
+    while i < len(syllables):
+        end = i + 1
+        for size in range(min(MAX_SYLLABLES, len(syllables) - i), 1, -1):
+            if tuple(syllables[i : i + size]) in words:
+                end = i + size
+                break
+        spans.append((i, end))
+        i = end
+    return spans
