@@ -68,6 +68,10 @@ FIELD_SENTINEL = "zzfield0"
 ALL_WORDS_BONUS = 100.0
 PROXIMITY_BONUS = 10.0
 PROXIMITY_SLOP = 3  # words "close together": at most this many others between them
+# Recitals and preambles explain; articles bind. A matching text of any other kind gets this
+# much more, so an article ranks above the recital that repeats its words.
+DEMOTED_KINDS = ("recital", "preamble")
+OPERATIVE_BONUS = 10.0
 MSM_RATIO = 0.34
 
 # folded words, not stemmed (each engine stems them as it stems the texts); one word or a phrase

@@ -38,9 +38,11 @@ from kb.documents import FACET_FIELDS, IndexDoc
 from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
 from kb.search import (
     ALL_WORDS_BONUS,
+    DEMOTED_KINDS,
     FACET_EXACT_LIMIT,
     FIELD_SENTINEL,
     FIELD_WEIGHTS,
+    OPERATIVE_BONUS,
     PROXIMITY_BONUS,
     PROXIMITY_SLOP,
     TAG_FIELD,
@@ -110,6 +112,9 @@ def build_fulltext_query(plan: TextPlan) -> dict[str, Any]:
         ]
         should.append({"constant_score": {"filter": {"bool": {"should": near}},
                                           "boost": PROXIMITY_BONUS}})
+    if OPERATIVE_BONUS:
+        operative = {"bool": {"must_not": [{"terms": {"provision_kind": list(DEMOTED_KINDS)}}]}}
+        should.append({"constant_score": {"filter": operative, "boost": OPERATIVE_BONUS}})
     query: dict[str, Any] = {"must": must, "should": should}
     if plan.excluded:
         query["must_not"] = [

@@ -33,11 +33,13 @@ from kb.documents import FACET_FIELDS, KEYWORD_FIELDS, IndexDoc
 from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
 from kb.search import (
     ALL_WORDS_BONUS,
+    DEMOTED_KINDS,
     FACET_EXACT_LIMIT,
     FIELD_SENTINEL,
     FIELD_WEIGHTS,
     MAX_LIMIT,
     MAX_OFFSET,
+    OPERATIVE_BONUS,
     PROXIMITY_BONUS,
     PROXIMITY_SLOP,
     TAG_FIELD,
@@ -134,6 +136,12 @@ def text_query(schema: tantivy.Schema, plan: TextPlan) -> Q:
         ]
         near_any = Q.boolean_query([(Occur.Should, q) for q in near])
         parts.append((Occur.Should, Q.const_score_query(near_any, PROXIMITY_BONUS)))
+    if OPERATIVE_BONUS:
+        operative = Q.boolean_query([
+            (Occur.Must, Q.all_query()),
+            (Occur.MustNot, Q.term_set_query(schema, "provision_kind", list(DEMOTED_KINDS))),
+        ])
+        parts.append((Occur.Should, Q.const_score_query(operative, OPERATIVE_BONUS)))
     for stems in plan.excluded:
         excluded = _over_fields(schema, stems)
         if len(stems) == 1:  # tags are single terms
