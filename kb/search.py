@@ -60,7 +60,12 @@ MAX_OFFSET = 10_000
 FIELD_WEIGHTS = {
     "a_title": 3.0, "a_heading": 2.0, "a_context": 1.0, "a_summary": 2.0, "a_body": 1.0,
 }
-TAG_FIELD, TAG_WEIGHT = "a_tags", 5.0
+TAG_FIELD, TAG_WEIGHT = "a_tags", 30.0
+# A topic tag lets a text in as if it held the words that spell the topic (True), or only
+# raises the score of a text the words found (False).
+TOPICS_ADMIT = False
+TRANSLATION_WEIGHT = 0.8  # the other language's words count a little less than the words typed
+MAX_TRANSLATIONS = 3
 # One term on every searchable field of every document, never searched for. BM25 counts the
 # documents "with a field" (Lucene) or all documents (tantivy), and averages lengths over the
 # same; with the field never empty both engines count alike, so both backends rank alike.
@@ -92,6 +97,12 @@ class Clause:
 
     alternatives: list[Phrase]
     required: bool = False
+    # the other language's words for this clause (kb.glossary), and the topic tags its words
+    # spell; a run of several clauses shares them (``*_share``: this clause's part of one term)
+    translations: list[Phrase] = field(default_factory=list)
+    translation_share: float = 1.0
+    tags: list[str] = field(default_factory=list)
+    tag_share: float = 1.0
 
 
 @dataclass
@@ -117,7 +128,7 @@ class ParsedQuery:
             for clause in self.clauses
             for phrase in clause.alternatives
             for t in phrase
-            if t not in stops and t not in self.topic_tags
+            if t not in stops
         }
         terms.update(t for phrase in self.expansions for t in phrase)
         return terms
@@ -128,11 +139,15 @@ class ParsedQuery:
 
 @dataclass(frozen=True)
 class PlanClause:
-    """A clause as engines search it: stemmed phrases over the text fields, tags over tags."""
+    """A clause as engines search it: stemmed phrases over the text fields, their translations
+    over the same fields at a lower weight, topic tags over tags."""
 
     phrases: tuple[tuple[str, ...], ...]
     tags: tuple[str, ...]
     required: bool
+    translations: tuple[tuple[str, ...], ...] = ()
+    translation_weight: float = 0.0  # multiplies the field weights for the translations
+    tag_weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -144,33 +159,38 @@ class TextPlan:
     excluded: tuple[tuple[str, ...], ...]
     all_words: bool  # whether the all-words bonus applies (two clauses or more)
     proximity: tuple[str, ...]  # stems of the single words, in order, for the proximity bonus
+    # topic tags that raise the score of a matching text without letting any text in
+    topic_tags: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, parsed: ParsedQuery) -> TextPlan:
         clauses = []
         for clause in parsed.clauses:
-            phrases = tuple(
-                tuple(stem(t) for t in p)
-                for p in clause.alternatives
-                if not (len(p) == 1 and p[0].startswith("tag") and p[0] in parsed.topic_tags)
+            phrases = tuple(dict.fromkeys(tuple(stem(t) for t in p) for p in clause.alternatives))
+            translations = tuple(
+                t for t in dict.fromkeys(tuple(stem(w) for w in p) for p in clause.translations)
+                if t not in phrases
             )
-            tags = tuple(
-                p[0] for p in clause.alternatives if len(p) == 1 and p[0] in parsed.topic_tags
-            )
-            clauses.append(PlanClause(tuple(dict.fromkeys(phrases)), tags, clause.required))
+            admitted = tuple(clause.tags) if TOPICS_ADMIT else ()
+            clauses.append(PlanClause(
+                phrases=phrases,
+                tags=admitted,
+                required=clause.required,
+                translations=translations,
+                translation_weight=round(TRANSLATION_WEIGHT * clause.translation_share, 4),
+                tag_weight=round(TAG_WEIGHT * clause.tag_share, 4),
+            ))
         optional = sum(1 for c in clauses if not c.required)
         required = len(clauses) - optional
-        single = tuple(
-            c.phrases[0][0]
-            for c in clauses
-            if len(c.phrases) == 1 and len(c.phrases[0]) == 1
-        )
+        single = tuple(c.phrases[0][0] for c in clauses if len(c.phrases) == 1
+                       and len(c.phrases[0]) == 1)
         return cls(
             clauses=tuple(clauses),
             minimum_should_match=0 if required else minimum_should_match(optional),
             excluded=tuple(tuple(stem(t) for t in p) for p in parsed.excluded),
             all_words=len(clauses) >= 2,
             proximity=single if len(single) >= 2 else (),
+            topic_tags=() if TOPICS_ADMIT else tuple(dict.fromkeys(parsed.topic_tags)),
         )
 
 
@@ -230,6 +250,7 @@ def parse_query(text: str, expand: bool = True) -> ParsedQuery:
         raise InvalidQuery("a query needs at least one word to look for, not only exclusions")
     if expand:
         _expand_topics(parsed)
+        _translate(parsed)
     return parsed
 
 
@@ -275,14 +296,47 @@ def _stems(phrase: Phrase) -> tuple[str, ...]:
 
 
 def _add_topic(parsed: ParsedQuery, clauses: list[Clause], topic_id: str) -> None:
-    """Each clause of a run that spells a topic also accepts the topic's tag: a text tagged with
-    the topic matches every word of the run (so a Vietnamese query finds the English texts on
-    its subject), while a text with only some of the words still matches them one by one."""
+    """The clauses of a run that spells a topic carry its tag, shared between them so the
+    topic counts as one term however many words spell it."""
     tag = tag_token(topic_id)
     parsed.topics.append(topic_id)
     parsed.topic_tags.append(tag)
     for clause in clauses:
-        clause.alternatives.append((tag,))
+        if tag not in clause.tags:
+            clause.tags.append(tag)
+            clause.tag_share = 1 / len(clauses)
+
+
+def _translate(parsed: ParsedQuery) -> None:
+    """Runs of clauses that spell a glossary term (either language) also accept its
+    translations, shared between them so a term's translations score as one term, and
+    below the words typed (``TRANSLATION_WEIGHT``)."""
+    from kb.glossary import longest_matches, translations
+
+    words: list[str] = []
+    starts: dict[int, int] = {}  # word position -> clause index, at each clause's first word
+    ends: dict[int, int] = {}  # word position just past a clause -> clause index
+    for index, clause in enumerate(parsed.clauses):
+        if len(clause.alternatives) != 1:
+            continue
+        starts[len(words)] = index
+        words.extend(clause.alternatives[0])
+        ends[len(words)] = index
+    seen: set[tuple[int, int]] = set()
+    for start, end, _entry in longest_matches(words):
+        if start not in starts or end not in ends or (start, end) in seen:
+            continue
+        seen.add((start, end))
+        run = parsed.clauses[starts[start] : ends[end] + 1]
+        if any(c.translations for c in run):
+            continue  # inside a longer term already translated
+        other = translations(tuple(words[start:end]))[:MAX_TRANSLATIONS]
+        for clause in run:
+            clause.translations.extend(other)
+            clause.translation_share = 1 / len(run)
+        parsed.expansions.extend(
+            tuple(stem(w) for w in p) for p in other if p not in parsed.expansions
+        )
 
 
 def _expand_topics(parsed: ParsedQuery) -> None:
@@ -600,6 +654,14 @@ class Hit(BaseModel):
     snippet: str = ""
     score: float = 0.0
     sort: list[Any] | None = None
+    # treaty commitments: the words that decided ``strength``, each paragraph's class, the
+    # exceptions with their clauses, and whether the chapter is subject to dispute settlement
+    strength_phrase: str | None = None
+    paragraph_strengths: list[str] = []
+    exception_clauses: list[dict[str, str]] = []
+    scope_exclusions: list[str] = []
+    dispute_settlement: str | None = None
+    dispute_settlement_article: str | None = None
 
 
 # the fields of a hit as one flat row of plain values (DataFrame, CSV, spreadsheet)

@@ -75,19 +75,23 @@ def build_phrase_query(field: str, stems: tuple[str, ...], boost: float, slop: i
     return {"match_phrase": {field: {"query": " ".join(stems), "slop": slop, "boost": boost}}}
 
 
-def build_over_fields(stems: tuple[str, ...]) -> list[dict[str, Any]]:
+def build_over_fields(stems: tuple[str, ...], factor: float = 1.0) -> list[dict[str, Any]]:
     return [
-        build_phrase_query(field, stems, weight)
+        build_phrase_query(field, stems, weight * factor)
         for field, weight in FIELD_WEIGHTS.items()
     ]
 
 
 def build_clause_query(clause: PlanClause) -> dict[str, Any]:
-    """One clause: each alternative over every text field, scores summed."""
+    """One clause: each alternative over every text field, its translations likewise at their
+    lower weight, its topic tags: scores summed."""
     should = [q for stems in clause.phrases for q in build_over_fields(stems)]
     should += [
-        {"term": {TAG_FIELD: {"value": t, "boost": TAG_WEIGHT}}} for t in clause.tags
+        q
+        for stems in clause.translations
+        for q in build_over_fields(stems, clause.translation_weight)
     ]
+    should += [{"term": {TAG_FIELD: {"value": t, "boost": clause.tag_weight}}} for t in clause.tags]
     return {"bool": {"should": should}}
 
 
@@ -112,6 +116,9 @@ def build_fulltext_query(plan: TextPlan) -> dict[str, Any]:
         ]
         should.append({"constant_score": {"filter": {"bool": {"should": near}},
                                           "boost": PROXIMITY_BONUS}})
+    if plan.topic_tags:
+        topics = [{"term": {TAG_FIELD: {"value": t, "boost": TAG_WEIGHT}}} for t in plan.topic_tags]
+        should.append({"bool": {"should": topics}})
     if OPERATIVE_BONUS:
         operative = {"bool": {"must_not": [{"terms": {"provision_kind": list(DEMOTED_KINDS)}}]}}
         should.append({"constant_score": {"filter": operative, "boost": OPERATIVE_BONUS}})

@@ -48,6 +48,7 @@ from kb.search import (
     Clause,
     Hit,
     ParsedQuery,
+    PlanClause,
     SearchQuery,
     SearchResult,
     TextPlan,
@@ -101,26 +102,32 @@ def _phrase(schema: tantivy.Schema, field: str, stems: tuple[str, ...], slop: in
     return Q.phrase_query(schema, field, list(stems), slop)
 
 
-def _over_fields(schema: tantivy.Schema, stems: tuple[str, ...]) -> list[Q]:
+def _over_fields(schema: tantivy.Schema, stems: tuple[str, ...], factor: float = 1.0) -> list[Q]:
     return [
-        Q.boost_query(_phrase(schema, field, stems), weight)
+        Q.boost_query(_phrase(schema, field, stems), weight * factor)
         for field, weight in FIELD_WEIGHTS.items()
     ]
 
 
-def clause_query(
-    schema: tantivy.Schema, phrases: Iterable[tuple[str, ...]], tags: Iterable[str]
-) -> Q:
-    """One clause: each alternative over every text field, scores summed."""
-    parts = [q for stems in phrases for q in _over_fields(schema, stems)]
-    parts += [Q.boost_query(Q.term_query(schema, TAG_FIELD, t), TAG_WEIGHT) for t in tags]
+def clause_query(schema: tantivy.Schema, clause: PlanClause) -> Q:
+    """One clause: each alternative over every text field, its translations likewise at their
+    lower weight, its topic tags: scores summed."""
+    parts = [q for stems in clause.phrases for q in _over_fields(schema, stems)]
+    parts += [
+        q
+        for stems in clause.translations
+        for q in _over_fields(schema, stems, clause.translation_weight)
+    ]
+    parts += [
+        Q.boost_query(Q.term_query(schema, TAG_FIELD, t), clause.tag_weight) for t in clause.tags
+    ]
     return Q.boolean_query([(Occur.Should, q) for q in parts])
 
 
 def text_query(schema: tantivy.Schema, plan: TextPlan) -> Q:
     """The plan: required and optional clauses, the minimum of optional ones that must match,
     exclusions, and the all-words and proximity bonuses."""
-    clauses = [(c, clause_query(schema, c.phrases, c.tags)) for c in plan.clauses]
+    clauses = [(c, clause_query(schema, c)) for c in plan.clauses]
     optional = [q for c, q in clauses if not c.required]
     parts: list[tuple[Any, Q]] = [(Occur.Must, q) for c, q in clauses if c.required]
     if optional:
@@ -136,6 +143,12 @@ def text_query(schema: tantivy.Schema, plan: TextPlan) -> Q:
         ]
         near_any = Q.boolean_query([(Occur.Should, q) for q in near])
         parts.append((Occur.Should, Q.const_score_query(near_any, PROXIMITY_BONUS)))
+    if plan.topic_tags:
+        topics = [
+            (Occur.Should, Q.boost_query(Q.term_query(schema, TAG_FIELD, t), TAG_WEIGHT))
+            for t in plan.topic_tags
+        ]
+        parts.append((Occur.Should, Q.boolean_query(topics)))
     if OPERATIVE_BONUS:
         operative = Q.boolean_query([
             (Occur.Must, Q.all_query()),
@@ -182,11 +195,14 @@ def describe(plan: TextPlan, query: SearchQuery) -> dict[str, Any]:
         "fields": {**FIELD_WEIGHTS, TAG_FIELD: TAG_WEIGHT},
         "clauses": [
             {"required": c.required, "any_of": [" ".join(p) for p in c.phrases],
-             "tags": list(c.tags)}
+             "translations": [" ".join(p) for p in c.translations],
+             "translation_weight": c.translation_weight,
+             "tags": list(c.tags), "tag_weight": c.tag_weight}
             for c in plan.clauses
         ],
         "minimum_should_match": plan.minimum_should_match,
         "excluded": [" ".join(p) for p in plan.excluded],
+        "topic_bonus": {"tags": list(plan.topic_tags), "weight": TAG_WEIGHT},
         "all_words_bonus": ALL_WORDS_BONUS if plan.all_words else 0,
         "proximity": {"words": " ".join(plan.proximity), "slop": PROXIMITY_SLOP,
                       "bonus": PROXIMITY_BONUS} if plan.proximity else None,
