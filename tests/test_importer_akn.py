@@ -201,7 +201,8 @@ def test_corpus_eu_com_proposal_collection(corpus: Path) -> None:
     assert kinds == {"article": 24, "recital": 36, "preamble": 1}
     assert doc.title == ("Proposal for a REGULATION OF THE EUROPEAN PARLIAMENT AND OF THE "
                          "COUNCIL on new psychoactive substances")
-    assert doc.native_ids == {"com": "COM(2013) 619", "celex": "52013PC0619"}
+    assert doc.native_ids == {"com": "COM(2013) 619", "celex": "52013PC0619",
+                              "akn": "/akn/eu/documentCollection/COMproposal/ec/2013/619"}
     assert doc.number == "COM(2013) 619"
     assert doc.work_id == "/akn/eu/bill/com/2013/619"
     assert (doc.doc_type, doc.status, doc.jurisdiction) == ("bill", "draft", "eu")
@@ -228,3 +229,44 @@ def test_corpus_us_public_law_112_61(corpus: Path) -> None:
     assert sections[2].number == "SEC. 3."
     assert sections[1].text.splitlines()[:2] == [
         "In this Act:", "(1) 34th america's cup.--The term ``34th America's Cup''--"]
+
+
+def test_statutory_instrument_regulations_in_hcontainers_are_provisions() -> None:
+    doc = _one(_act(
+        '<hcontainer name="regulation" eId="regulation-4"><heading>Fees</heading><num>4.</num>'
+        '<paragraph eId="regulation-4-1"><num>1</num><content><p>A fee is payable.</p>'
+        "</content></paragraph></hcontainer>"))
+    prov = doc.provisions[0]
+    assert (prov.eid, prov.number, prov.heading, prov.text) == (
+        "reg_4", "Regulation 4", "Fees", "(1) A fee is payable.")
+
+
+def test_a_section_holding_articles_is_a_grouping() -> None:
+    doc = _one(_act(
+        '<section eId="hauptteil-1_abschnitt-1"><num>Abschnitt 1</num><heading>Allgemeines'
+        '</heading><article eId="hauptteil-1_abschnitt-1_para-1"><num>§ 1</num>'
+        "<heading>Zweck</heading><content><p>Text.</p></content></article></section>"))
+    assert [(p.eid, p.number, p.kind, p.path) for p in doc.provisions] == [
+        ("art_1", "§ 1", "article", ["Abschnitt 1 Allgemeines"])]
+
+
+def test_title_from_alias_never_from_a_signature_and_none_when_absent() -> None:
+    body = '<section eId="sec_1"><num>1.</num><content><p>Text.</p></content></section>'
+    signed = _act(body).replace(
+        b"</body>", b"</body><conclusions><p><signature><person>A. B.</person> under the "
+        b"<shortTitle>Constitution</shortTitle></signature></p></conclusions>")
+    assert _one(signed).title == "Act 3 of 2020"
+    aliased = _act(body, meta='<FRBRalias value="Sample Act, 2020" name="title"/>')
+    assert _one(aliased.replace(b'<FRBRname value="Act 3 of 2020"/>', b"")).title == (
+        "Sample Act, 2020")
+    untitled = _one(_act(body).replace(b'<FRBRname value="Act 3 of 2020"/>', b""))
+    assert untitled.title is None and "--meta" in untitled.notes[-1]
+
+
+def test_eli_and_celex_aliases_are_native_ids() -> None:
+    doc = _one(_act('<article eId="art_1"><num>Article 1</num><content><p>T.</p></content>'
+                    "</article>",
+                    meta='<FRBRalias name="ELI" value="http://data.europa.eu/eli/reg/2024/1/oj"/>'
+                         '<FRBRalias name="CELEX" value="32024R0001"/>'))
+    assert doc.native_ids == {"akn": "/akn/ke/act/2020/3", "celex": "32024R0001",
+                              "eli": "http://data.europa.eu/eli/reg/2024/1/oj"}

@@ -51,7 +51,8 @@ def test_metadata_from_title_and_page_name() -> None:
                          "on roaming (sample)")
     assert doc.number == "2020/123"
     assert doc.work_id == "/akn/eu/act/regulation/2020/123"
-    assert doc.native_ids == {"celex": "32020R0123"}  # no OJ page header in this page
+    assert doc.native_ids == {"celex": "32020R0123",  # no OJ page header in this page
+                              "eli": "http://data.europa.eu/eli/reg/2020/123/oj"}
     assert doc.date == dt.date(2020, 2, 10)
     assert doc.language == "en"  # from the OJ file name in <title>
 
@@ -119,7 +120,9 @@ def test_corpus_gdpr_convex_page(corpus: Path) -> None:
                                 "COUNCIL of 27 April 2016 on the protection of natural persons")
     assert doc.number == "2016/679"
     assert doc.work_id == "/akn/eu/act/regulation/2016/679"
-    assert doc.native_ids == {"celex": "32016R0679", "oj": "OJ L 119, 2016, p. 1"}
+    assert doc.native_ids == {"celex": "32016R0679", "oj": "OJ L 119, 2016, p. 1",
+                              "eli": "http://data.europa.eu/eli/reg/2016/679/oj"}
+    assert doc.in_force == dt.date(2016, 5, 24)  # 20 days after the OJ of 4.5.2016
     assert (doc.language, doc.date) == ("en", dt.date(2016, 4, 27))
     by_eid = {p.eid: p for p in doc.provisions}
     art44 = by_eid["art_44"]

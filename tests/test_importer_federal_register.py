@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -61,9 +62,10 @@ def test_single_document_response() -> None:
 
 
 def test_minimal_fields_subset() -> None:
-    item = {"document_number": "2024-00002", "title": "T", "agency_names": ["A", "B"]}
+    item = {"document_number": "2024-00002", "title": "T",
+            "agency_names": ["Federal Communications Commission", "B"]}
     doc = federal_register.parse(_search([item]), "x.json")[0]
-    assert doc.issuing_body == "A; B"
+    assert doc.issuing_body == "Federal Communications Commission; B"
     assert (doc.date, doc.doc_type, doc.source_url, doc.native_ids) == (
         None, "doc", None, {"fr_doc": "2024-00002"})
 
@@ -110,20 +112,43 @@ def test_corpus_documents_2024_page1(corpus) -> None:
     data = path.read_bytes()
     assert importers.detect(data, path.name).FORMAT == "federal_register"
     docs = federal_register.parse(data, path.name)
-    assert len(docs) == 1000
-    assert len({d.number for d in docs}) == 1000
+    # 1,000 notices of every agency: only the 27 in scope are kept, the rest counted
+    assert (len(docs), len(docs.skipped)) == (27, 973)
+    assert len({d.number for d in docs}) == 27
     fcc = [d for d in docs if "Federal Communications Commission" in (d.issuing_body or "")]
     assert len(fcc) == 23
+    assert not any("Airworthiness" in d.title or "Fisheries" in d.title for d in docs)
+    assert any("Airworthiness" in s.name for s in docs.skipped)
     first = docs[0]
-    assert first.number == "2023-26792"
-    assert first.native_ids == {"fr_doc": "2023-26792", "fr_citation": "89 FR 43"}
+    assert first.number == "2023-28819"
+    assert first.native_ids == {"fr_doc": "2023-28819", "fr_citation": "89 FR 78"}
     assert first.date == dt.date(2024, 1, 2)
     assert first.doc_type == "decision"
-    assert first.issuing_body == "Agriculture Department; Rural Business-Cooperative Service"
-    assert first.summary.startswith("The Rural Business-Cooperative Service (RBCS, Agency)")
+    assert first.issuing_body == "Federal Communications Commission"
     counts = {}
     for d in docs:
         counts[(d.doc_type, d.status)] = counts.get((d.doc_type, d.status), 0) + 1
-    assert counts == {("decision", None): 822, ("regulation", None): 120,
-                      ("regulation", "draft"): 58}
+    assert counts == {("decision", None): 13, ("regulation", None): 11,
+                      ("regulation", "draft"): 3}
     assert all(d.provisions == [] and d.date.year == 2024 for d in docs)
+    assert all(d.source_url.startswith("https://www.federalregister.gov/") for d in docs)
+
+
+def test_search_pages_keep_only_documents_in_scope_and_count_the_rest() -> None:
+    data = (Path(__file__).parent / "examples" / "federal_register"
+            / "documents-search-mixed-agencies.json").read_bytes()
+    docs = federal_register.parse(data, "page.json")
+    assert [d.number for d in docs] == ["2024-00103", "2024-00105", "2024-00106"]
+    assert [s.name.split()[0] for s in docs.skipped] == ["2024-00101", "2024-00102",
+                                                         "2024-00104"]
+    assert docs.skipped[0].reason == ("out of scope: federal-aviation-administration, "
+                                      "transportation-department, CFR title 14")
+    assert all(d.source_url.startswith("https://www.federalregister.gov/documents/")
+               for d in docs)
+
+
+def test_scope_is_a_list_with_reasons() -> None:
+    assert all(scope.reason and (scope.agencies or scope.cfr_titles)
+               for scope in federal_register.SCOPE)
+    assert federal_register.out_of_scope({"title": "X", "cfr_references": [{"title": 47}]}) == ""
+    assert federal_register.out_of_scope({"title": "X"}) is None  # cannot be judged: kept

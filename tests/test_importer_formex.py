@@ -52,21 +52,23 @@ def test_metadata_of_a_regulation() -> None:
     assert doc.title == "Regulation (EU) 2020/123 of the Council"  # EEA line dropped
     assert doc.number == "2020/123"
     assert doc.work_id == "/akn/eu/act/regulation/2020/123"
-    assert doc.native_ids == {"oj": "OJ L 50, 2020, p. 1", "celex": "32020R0123"}
+    assert doc.native_ids == {"oj": "OJ L 50, 2020, p. 1", "celex": "32020R0123",
+                              "eli": "http://data.europa.eu/eli/reg/2020/123/oj"}
     assert (doc.doc_type, doc.jurisdiction, doc.language) == ("regulation", "eu", "en")
     assert doc.date == dt.date(2020, 2, 10)
 
 
-def test_a_directive_gets_no_derived_celex() -> None:
+def test_a_directive_gets_its_celex_and_eli() -> None:
     doc = _one(_act(ARTICLE, title="Commission Directive (EU) 2020/123"))
     assert doc.work_id == "/akn/eu/act/directive/2020/123"
-    assert "celex" not in doc.native_ids
+    assert doc.native_ids["celex"] == "32020L0123"  # L: directives, unambiguous by number
+    assert doc.native_ids["eli"] == "http://data.europa.eu/eli/dir/2020/123/oj"
     assert doc.doc_type == "act"
 
 
 def test_no_celex_when_title_and_no_doc_disagree() -> None:
     doc = _one(_act(ARTICLE, title="Regulation (EU) 2020/124 of the Council"))
-    assert "celex" not in doc.native_ids
+    assert "celex" not in doc.native_ids and "eli" not in doc.native_ids
     assert doc.number == "2020/124"
     assert "differ" in doc.notes[0]
 
@@ -137,7 +139,8 @@ def test_corpus_gdpr_oj_english(corpus: Path) -> None:
     assert doc.title.endswith("(General Data Protection Regulation)")
     assert doc.number == "2016/679"
     assert doc.work_id == "/akn/eu/act/regulation/2016/679"
-    assert doc.native_ids == {"oj": "OJ L 119, 2016, p. 1", "celex": "32016R0679"}
+    assert doc.native_ids == {"oj": "OJ L 119, 2016, p. 1", "celex": "32016R0679",
+                              "eli": "http://data.europa.eu/eli/reg/2016/679/oj"}
     assert doc.date == dt.date(2016, 4, 27)
     by_eid = {p.eid: p for p in doc.provisions}
     art44 = by_eid["art_44"]
@@ -191,7 +194,10 @@ def test_corpus_gdpr_corrigendum(corpus: Path) -> None:
     assert {p.kind for p in doc.provisions} == {"other"}
     assert doc.title.startswith("Corrigendum to Regulation (EU) 2016/679")
     assert doc.native_ids == {"oj": "OJ L 127, 2018, p. 2"}
-    assert doc.work_id is None
+    assert doc.work_id is None  # a corrigendum is not the act; it names the act it corrects
+    assert doc.corrigendum and doc.corrects == {
+        "celex": "32016R0679", "eli": "http://data.europa.eu/eli/reg/2016/679/oj",
+        "work_id": "/akn/eu/act/regulation/2016/679", "oj": "OJ L 119, 2016"}
     first = doc.provisions[0]
     assert first.heading == "On page 14, recital 71, fifth and sixth sentences"
     assert first.text.startswith("for:\n‘(71) … Such measure should not concern a child.")
@@ -202,7 +208,8 @@ def test_corpus_gdpr_doc_metadata_file(corpus: Path) -> None:
     doc = _corpus_doc(corpus, "gdpr.formex.oj-L119-2016.en.doc.xml")
     assert doc.provisions == []
     assert doc.work_id == "/akn/eu/act/regulation/2016/679"
-    assert doc.native_ids == {"oj": "OJ L 119, 2016, p. 1", "celex": "32016R0679"}
+    assert doc.native_ids == {"oj": "OJ L 119, 2016, p. 1", "celex": "32016R0679",
+                              "eli": "http://data.europa.eu/eli/reg/2016/679/oj"}
     assert doc.date == dt.date(2016, 4, 27)
     assert doc.title.endswith("(General Data Protection Regulation)")
     assert "L_2016119EN.01000101.xml" in doc.notes[0]

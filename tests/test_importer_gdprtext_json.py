@@ -55,7 +55,8 @@ def test_metadata() -> None:
     assert doc.title == "Sample Regulation"
     assert doc.number == "2020/123"
     assert doc.work_id == "/akn/eu/act/regulation/2020/123"
-    assert doc.native_ids == {"celex": "32020R0123", "oj": "OJ L 50, 2020, p. 1"}
+    assert doc.native_ids == {"celex": "32020R0123", "oj": "OJ L 50, 2020, p. 1",
+                              "eli": "http://data.europa.eu/eli/reg/2020/123/oj"}
     assert (doc.date, doc.language, doc.doc_type) == (dt.date(2020, 2, 10), "en", "regulation")
 
 
@@ -98,7 +99,7 @@ def test_duplicate_article_numbers_get_suffixes() -> None:
 def test_errors_a_person_can_act_on() -> None:
     with pytest.raises(ImportFailed, match="no articles"):
         gdprtext_json.parse(_doc([]), "empty.json")
-    with pytest.raises(ImportFailed, match="not JSON"):
+    with pytest.raises(ImportFailed, match="not valid JSON"):
         gdprtext_json.parse(b"<html>502 Bad Gateway</html>", "error.json")
     with pytest.raises(ImportFailed, match="not a GDPRtEXT file"):
         gdprtext_json.parse(b'{"error": "rate limited"}', "error.json")
@@ -115,7 +116,9 @@ def test_corpus_gdpr_json(corpus: Path) -> None:
     assert Counter(p.kind for p in doc.provisions) == {"article": 99, "recital": 173}
     assert doc.title == "General Data Protection Regulation"
     assert doc.work_id == "/akn/eu/act/regulation/2016/679"
-    assert doc.native_ids == {"celex": "32016R0679", "oj": "OJ L 119, 2016, p. 1"}
+    assert doc.native_ids == {"celex": "32016R0679", "oj": "OJ L 119, 2016, p. 1",
+                              "eli": "http://data.europa.eu/eli/reg/2016/679/oj"}
+    assert doc.in_force == dt.date(2016, 5, 24)
     assert doc.date == dt.date(2016, 4, 27)
     by_eid = {p.eid: p for p in doc.provisions}
     art44 = by_eid["art_44"]

@@ -157,7 +157,9 @@ def test_recitals_are_kept_apart_from_articles_and_footnotes_dropped() -> None:
     doc = (EXAMPLES / "en-regulation.txt").read_bytes()
     parsed = parse_one(doc, "en-regulation.txt")
     kinds = [(p.eid, p.kind) for p in parsed.provisions]
-    assert kinds[:3] == [("rec_1", "recital"), ("rec_2", "recital"), ("rec_3", "recital")]
+    assert kinds[:4] == [("preamble", "preamble"), ("rec_1", "recital"), ("rec_2", "recital"),
+                         ("rec_3", "recital")]
+    assert parsed.provisions[0].text.endswith("HAS ADOPTED THIS REGULATION:")
     assert [e for e, k in kinds if k == "article"] == ["art_1", "art_2", "art_3", "art_4"]
     assert all("OJ C 12" not in (p.text or "") for p in parsed.provisions)
     assert all("Official Journal" not in (p.text or "") for p in parsed.provisions)
@@ -193,8 +195,8 @@ def test_vietnamese_heading_variants() -> None:
                     "Điều 2 Đối tượng áp dụng\nNội dung hai, theo\nĐiều 1 của Luật này.\n"
                     "Điều 3.Giải thích từ ngữ\nBa.\n", "vi.txt")
     assert [(p.number, p.heading, p.eid) for p in doc.provisions] == [
-        ("Điều 1", "Phạm vi", "dieu_1"), ("Điều 2", "Đối tượng áp dụng", "dieu_2"),
-        ("Điều 3", "Giải thích từ ngữ", "dieu_3")]
+        ("Điều 1", "Phạm vi", "art_1"), ("Điều 2", "Đối tượng áp dụng", "art_2"),
+        ("Điều 3", "Giải thích từ ngữ", "art_3")]
     assert doc.provisions[1].text == "Nội dung hai, theo Điều 1 của Luật này."
 
 
@@ -227,6 +229,176 @@ def test_html_chrome_and_scripts_are_ignored() -> None:
     assert doc.title == "Spectrum Sharing Demonstration Act 2024"
     assert [p.number for p in doc.provisions] == ["Article 1", "Article 2", "Article 3"]
     assert all("Article 9" not in (p.text or "") for p in doc.provisions)
+
+
+# --- Commonwealth headings, preambles, annexes, footnotes, gazettes, signatures ---------------
+
+def _html(body: str) -> bytes:
+    return f"<html><head><title>Demo Act 2031</title></head><body>{body}</body></html>".encode()
+
+
+@pytest.mark.parametrize("block,number,heading,text", [
+    ("<div><b>1 </b><b>Short title</b></div><p>This Act is the Demo Act.</p>", "Section 1",
+     "Short title", "This Act is the Demo Act."),
+    ("<p><b>2.</b> Interpretation</p><p>In this Act, words mean things.</p>", "Section 2",
+     "Interpretation", "In this Act, words mean things."),
+    ("<p><strong>3 Purpose</strong></p><p>To demonstrate.</p>", "Section 3", "Purpose",
+     "To demonstrate."),
+    ('<p class="ActHead5"><a name="_Toc4"><span class="CharSectno">4A</span>  Object</a></p>'
+     "<p>The object.</p>", "Section 4A", "Object", "The object."),
+    ("<h5>5 Application</h5><p>It applies.</p>", "Section 5", "Application", "It applies."),
+    ("<p><b>6.</b> <b>Definitions.—</b>In this Act, words mean things.</p>", "Section 6",
+     "Definitions", "In this Act, words mean things."),
+])
+def test_commonwealth_bold_number_headings(block: str, number: str, heading: str,
+                                           text: str) -> None:
+    doc = parse_one(_html(block), "act.html")
+    [prov] = doc.provisions
+    assert (prov.number, prov.heading, prov.kind, prov.text) == (number, heading, "section", text)
+    assert prov.eid == "sec_" + number.split()[1].lower()
+
+
+def test_bold_numbers_that_are_not_section_headings() -> None:
+    doc = parse_one(_html(
+        '<p><a href="#s1"><b>1 </b>Short title</a></p>'  # a table of contents entry
+        "<div><b>1 </b><b>Short title</b></div><p>Text.</p>"
+        "<p><b>2.</b> In this Act, unless the context otherwise requires, a word means it.</p>"
+        "<p><b>(3)</b> Subsection text.</p>"), "act.html")
+    [prov] = doc.provisions
+    assert prov.number == "Section 1"
+    assert prov.text == ("Text.\n2. In this Act, unless the context otherwise requires, a word "
+                         "means it.\n(3) Subsection text.")
+
+
+def test_bold_numbers_stay_text_in_documents_with_articles() -> None:
+    doc = parse_one(_html("<p>Article 1 Scope</p><p><b>1.</b> Applicability</p>"),
+                    "treaty.html")
+    [prov] = doc.provisions
+    assert (prov.number, prov.heading, prov.text) == ("Article 1", "Scope", "1. Applicability")
+
+
+@pytest.mark.parametrize("opening", [
+    "WHEREAS it is expedient to regulate spectrum;",
+    "BE IT ENACTED by the Parliament as follows:",
+    "Be it enacted by the Senate and House of Representatives in Congress assembled,",
+    "The Parties to this Agreement, recognising the importance of digital trade;",
+    "Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;",
+])
+def test_unnumbered_preamble_is_a_preamble_portion(opening: str) -> None:
+    doc = parse_one(f"Demo Law\n\n{opening}\nSecond line of it.\n\nArticle 1\nScope\n"
+                    "It applies.\n", "law.txt")
+    assert [(p.eid, p.kind) for p in doc.provisions] == [("preamble", "preamble"),
+                                                         ("art_1", "article")]
+    assert doc.provisions[0].text.startswith(opening)
+    assert doc.provisions[1].text == "It applies."
+
+
+def test_a_text_without_articles_opening_with_considering_stays_one_text() -> None:
+    doc = parse_one("Guidance note\n\nConsidering the growth of traffic, operators should "
+                    "publish their tariffs.\n", "note.txt")
+    [prov] = doc.provisions
+    assert (prov.eid, prov.kind) == ("text", "other")
+
+
+@pytest.mark.parametrize("heading,number,eid", [
+    ("Schedule 1—Australian Privacy Principles", "Schedule 1", "sch_1"),
+    ("FIRST SCHEDULE", "FIRST SCHEDULE", "sch_1"),
+    ("THE SCHEDULE", "THE SCHEDULE", "sch"),
+    ("Correlation table", "Correlation table", "correlation_table"),
+    ("PHỤ LỤC II", "PHỤ LỤC II", "annex_ii"),
+])
+def test_schedules_and_correlation_tables_start_an_annex(heading: str, number: str,
+                                                        eid: str) -> None:
+    doc = parse_one(f"Demo Act\n\nArticle 1\nScope\nIt applies.\n{heading}\nItem one.\n",
+                    "act.txt")
+    assert [(p.number, p.eid, p.kind) for p in doc.provisions] == [
+        ("Article 1", "art_1", "article"), (number, eid, "annex")]
+    assert doc.provisions[0].text == "It applies."
+
+
+def test_correlation_table_under_an_annex_number_is_its_caption() -> None:
+    doc = parse_one("Reg\n\nArticle 1\nScope\nText.\nANNEX III\nCorrelation table\n"
+                    "Article 1 Article 1\n", "reg.txt")
+    assert [(p.number, p.heading) for p in doc.provisions][-1] == ("ANNEX III",
+                                                                   "Correlation table")
+
+
+def test_footnotes_between_articles_stay_and_trailing_ones_become_notes() -> None:
+    doc = parse_one("# Agreement\n\n## Article 1: Scope\nIt applies.[^1]\n\n"
+                    "[^1]: For greater certainty, it applies to services.\n\n"
+                    "## Article 2: Review\nThe Parties shall review it.[^2]\n\n"
+                    "[^2]: Within five years.\n", "agreement.md")
+    first, second = doc.provisions
+    assert first.text.endswith("[1] For greater certainty, it applies to services.")
+    assert second.text == "The Parties shall review it.[2]"
+    assert doc.notes == ["footnote after the last provision: [2] Within five years."]
+
+
+def test_footnote_resumed_by_article_text_is_kept() -> None:
+    doc = parse_one("Act\n\nArticle 1\nScope\nFirst part.\n[1] A footnote.\n\n"
+                    "Second part of the article.\n", "act.txt")
+    [prov] = doc.provisions
+    assert prov.text == "First part.\n[1] A footnote.\nSecond part of the article."
+    assert not doc.notes
+
+
+def test_signature_block_is_left_out_with_a_note() -> None:
+    doc = parse_one("Regulation\n\nArticle 1\nEntry into force\nIt enters into force today.\n"
+                    "Done at Brussels, 13 June 2031.\nFor the European Parliament\n"
+                    "The President\nANNEX\nList\nItem.\n", "reg.txt")
+    assert [p.text for p in doc.provisions] == ["It enters into force today.", "Item."]
+    assert doc.notes == ["signature block left out: Done at Brussels, 13 June 2031."]
+
+
+@pytest.mark.parametrize("data,title", [
+    ("LUẬT\nVIỄN THÔNG THỬ NGHIỆM\n\nĐiều 1. Phạm vi\nNội dung.\n\n# CHỦ TỊCH QUỐC HỘI\n"
+     "Nguyễn Văn A\n", "LUẬT"),
+    ("**Demo Act 2031**\n\nSection 1. Short title\nText.\n\n"
+     "# By the President: A Proclamation\n", "Demo Act 2031"),
+    ("# For the European Parliament\n\nREGULATION ON TESTING\n\nArticle 1\nScope\nText.\n",
+     "REGULATION ON TESTING"),
+])
+def test_title_is_never_taken_from_a_signature_block(data: str, title: str) -> None:
+    assert parse_one(data, "doc.md").title == title
+
+
+def test_title_skips_a_gazette_masthead_and_prefers_the_instrument_name() -> None:
+    doc = parse_one("Official Journal EN\nof the European Union L series\n2031/9 12.7.2031\n"
+                    "DEPARTMENT OF DEMONSTRATIONS\nTESTING REGULATION (EU) 2031/9\n\n"
+                    "Article 1\nScope\nText.\n", "reg.txt")
+    assert doc.title == "TESTING REGULATION (EU) 2031/9"
+
+
+def test_text_extracted_page_by_page_loses_its_running_header() -> None:
+    page = "GOVERNMENT GAZETTE, 12 MAY 2031\nNo. 48571 {n}\n{body}\n{n}/3\n"
+    doc = parse_one("\f".join([
+        page.format(n=3, body="DEMO REGULATIONS, 2031\nArticle 1\nScope\nThese apply to"),
+        page.format(n=4, body="all licensees.\nArticle 2\nAssignment of spectrum to the"),
+        page.format(n=5, body="Square Kilometre Array\nThe Authority may assign it."),
+    ]), "gazette.txt")
+    assert doc.title == "DEMO REGULATIONS, 2031"
+    assert [(p.heading, p.text) for p in doc.provisions] == [
+        ("Scope", "These apply to all licensees."),
+        ("Assignment of spectrum to the Square Kilometre Array", "The Authority may assign it.")]
+
+
+def test_pdf_with_two_pages_loses_its_running_header() -> None:
+    pdf = make_pdf([["GOVERNMENT GAZETTE, 12 MAY 2031", "DEMO REGULATIONS", "Article 1", "Scope",
+                     "It applies to"],
+                    ["GOVERNMENT GAZETTE, 12 MAY 2031", "all operators.", "Article 2",
+                     "Effect", "Today."]])
+    doc = parse_one(pdf, "gazette.pdf")
+    assert doc.title == "DEMO REGULATIONS"
+    assert doc.provisions[0].text == "It applies to all operators."
+
+
+def test_page_footnote_inside_an_article_is_dropped() -> None:
+    doc = parse_one((EXAMPLES / "eu-regulation-oj-extract.md").read_bytes(),
+                    "eu-regulation-oj-extract.md")
+    by = {p.eid: p for p in doc.provisions}
+    assert "OJ L 153" not in by["art_2"].text
+    assert by["art_2"].text.endswith("3. Member States shall lay down penalties for "
+                                     "infringements of paragraph 1.")
 
 
 # --- corpus ------------------------------------------------------------------------------------

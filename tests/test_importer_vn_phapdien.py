@@ -49,7 +49,9 @@ def test_metadata_and_source_notes() -> None:
     assert (doc.title, doc.number, doc.jurisdiction, doc.language, doc.doc_type) == (
         "Thử nghiệm dịch vụ số", "9.9", "vn", "vi", "doc")
     assert doc.native_ids == {"phapdien": "9.9"}
-    assert doc.notes == ["99/2030/QH99", "199/2031/NĐ-CP", "09/2031/TT-BTTTT"]
+    assert [m["number"] for m in doc.members] == [
+        "99/2030/QH99", "199/2031/NĐ-CP", "09/2031/TT-BTTTT"]
+    assert doc.date is None  # a đề mục states no date of its own: none is invented
     first = doc.provisions[0]
     assert first.text.split("\n")[-1].startswith("(Điều 1 Luật số 99/2030/QH99")
 
@@ -67,10 +69,10 @@ def test_nested_content_paragraphs_and_cross_references() -> None:
 def test_chapters_sections_duplicates_and_stray_angle_brackets() -> None:
     [doc] = vn_phapdien.parse(EXAMPLE.read_bytes(), EXAMPLE.name)
     by = {p.eid: p for p in doc.provisions}
-    assert by["dieu_9.9.lq.2"].path == ["Chương II THỦ TỤC THỬ NGHIỆM", "Mục 1 HỒ SƠ"]
-    assert "Trung tâm Ứng cứu khẩn cấp" in by["dieu_9.9.lq.2"].text
-    assert by["dieu_9.9.tt.1.1"].heading is None
-    assert by["dieu_9.9.tt.1.1_2"].heading == "Điều khoản thi hành"
+    assert by["art_9.9.lq.2"].path == ["Chương II THỦ TỤC THỬ NGHIỆM", "Mục 1 HỒ SƠ"]
+    assert "Trung tâm Ứng cứu khẩn cấp" in by["art_9.9.lq.2"].text
+    assert by["art_9.9.tt.1.1"].heading is None
+    assert by["art_9.9.tt.1.1_2"].heading == "Điều khoản thi hành"
 
 
 def test_codified_number_keeps_its_letters() -> None:
@@ -79,7 +81,7 @@ def test_codified_number_keeps_its_letters() -> None:
         "<p class='pNoiDung'><p>Nội dung.</p></p>"), "x.html")
     [prov] = doc.provisions
     assert (prov.number, prov.eid, prov.heading, prov.text) == (
-        "Điều 9.8.TT.14.16a", "dieu_9.8.tt.14.16a", "Thực hiện thủ tục", "Nội dung.")
+        "Điều 9.8.TT.14.16a", "art_9.8.tt.14.16a", "Thực hiện thủ tục", "Nội dung.")
 
 
 # --- corpus ------------------------------------------------------------------------------------
@@ -99,13 +101,17 @@ def test_corpus_tan_so_vo_tuyen_dien(corpus: Path) -> None:
     assert len({p.eid for p in doc.provisions}) == 260
     first = doc.provisions[0]
     assert (first.number, first.heading, first.eid, first.path) == (
-        "Điều 3.5.LQ.1", "Phạm vi điều chỉnh", "dieu_3.5.lq.1", ["Chương I NHỮNG QUY ĐỊNH CHUNG"])
+        "Điều 3.5.LQ.1", "Phạm vi điều chỉnh", "art_3.5.lq.1", ["Chương I NHỮNG QUY ĐỊNH CHUNG"])
     assert first.text.startswith("Luật này quy định về quản lý, sử dụng tần số vô tuyến điện")
     assert first.text.endswith("(Điều 1 Luật số 42/2009/QH12 Tần số vô tuyến điện ngày "
                                "23/11/2009 của Quốc hội, có hiệu lực thi hành kể từ ngày "
                                "01/07/2010)")
-    assert doc.notes[:2] == ["42/2009/QH12", "88/2021/NĐ-CP"]
-    assert len(doc.notes) == len(set(doc.notes))
+    numbers = [m["number"] for m in doc.members]
+    assert numbers[:2] == ["42/2009/QH12", "88/2021/NĐ-CP"]
+    assert len(numbers) == len(set(numbers))
+    # Điều 3 of Decision 71/2013 and Điều 3 of its amendment 02/2017 share a codified number
+    assert {p.eid for p in doc.provisions if p.number == "Điều 3.5.QĐ.3.3"} == {
+        "art_3.5.qd.3.3", "art_3.5.qd.3.3_02-2017-qd-ttg"}
     by_source = Counter(p.number.split(".")[2] for p in doc.provisions)
     assert by_source["LQ"] == 49  # the 49 articles of Law 42/2009/QH12
     assert all(p.text for p in doc.provisions)
@@ -115,7 +121,7 @@ def test_corpus_tan_so_vo_tuyen_dien(corpus: Path) -> None:
 def test_corpus_an_ninh_mang(corpus: Path) -> None:
     [doc] = _demuc(corpus, "1.11")
     assert (doc.title, len(doc.provisions)) == ("An ninh mạng", 87)
-    assert doc.notes == ["24/2018/QH14", "13/2023/NĐ-CP"]
+    assert [m["number"] for m in doc.members] == ["24/2018/QH14", "13/2023/NĐ-CP"]
     sources = Counter("24/2018/QH14" in p.text.split("\n")[-1] for p in doc.provisions)
     assert sources[True] == 43
     assert doc.provisions[-1].number == "Điều 1.11.NĐ.1.44"
@@ -125,8 +131,8 @@ def test_corpus_an_ninh_mang(corpus: Path) -> None:
 def test_corpus_an_toan_thong_tin_mang(corpus: Path) -> None:
     [doc] = _demuc(corpus, "3.1")
     assert (doc.title, len(doc.provisions)) == ("An toàn thông tin mạng", 293)
-    assert "18/2018/TT-NHNN" in doc.notes  # printed "18 /2018/TT-NHNN"
-    assert "05/2017/QĐ-TTg" in doc.notes
+    assert "18/2018/TT-NHNN" in [m["number"] for m in doc.members]  # printed "18 /2018/TT-NHNN"
+    assert "05/2017/QĐ-TTg" in [m["number"] for m in doc.members]
     paths = {tuple(p.path) for p in doc.provisions}
     assert ("Chương II BẢO ĐẢM AN TOÀN THÔNG TIN MẠNG", "Mục 3 BẢO VỆ HỆ THỐNG THÔNG TIN") in paths
     assert not any("<" in p.text for p in doc.provisions)

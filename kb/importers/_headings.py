@@ -4,7 +4,8 @@ Shared by the generic text importer and the Vietnamese HTML importers. Each matc
 line (already stripped of Markdown ``#`` marks and HTML) and says whether it is an
 article-level heading (``Article 14.11``, ``Art. 5``, ``Section 12``, ``§ 230``, ``Điều 26``,
 ``第四条``, ``第二条の二``, ``제4조의2``) or a grouping heading above articles (``Chapter V``,
-``Part 2``, ``Section A``, ``Chương II``, ``Mục 1``, ``第一章``, ``제1장``).
+``Part 2``, ``Section A``, ``Chương II``, ``Mục 1``, ``第一章``, ``제1장``), or an annex
+(``ANNEX II``, ``Schedule 1``, ``FIRST SCHEDULE``, ``Correlation table``, ``Phụ lục``).
 
 Plain lines are ambiguous (a wrapped sentence may start with "Article 57 applies ..."), so a
 heading must end right after its number, or continue with a separator (``:`` ``.`` ``-``) and a
@@ -14,6 +15,7 @@ caption, or with a caption that looks like one (capitalised words, no trailing c
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from kb.text import fold
@@ -45,13 +47,39 @@ def cjk_number(text: str) -> int | None:
     return total + (digit or 0)
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# A Đ typed with the Icelandic eth (U+00D0/U+00F0) or the African D (U+0189), or a D with a
+# combining stroke: "Ðiều 5" then fails to match "Điều" and the article merges into the one
+# before. Vietnamese words begin with đ, Icelandic words never with ð, so only word-initial
+# forms are folded.
+_LOOKALIKE_D = re.compile(r"(?<![^\W\d_])(?:[ÐƉ]|D[\u0335\u0336])")
+_LOOKALIKE_DD = re.compile(r"(?<![^\W\d_])(?:ð|d[\u0335\u0336])")
+
+
+def normalize_unicode(text: str) -> str:
+    """NFC, invisible characters out, look-alike letters folded: run before heading detection.
+
+    Decomposed text ("Điều" as D + stroke, "ề" as e + two combining marks) and look-alike
+    letters stop headings from matching, which silently merges articles.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    if "Ð" in text or "Ɖ" in text or "ð" in text or "\u0335" in text or "\u0336" in text:
+        text = _LOOKALIKE_DD.sub("đ", _LOOKALIKE_D.sub("Đ", text))
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
 def clean_space(text: str) -> str:
     return re.sub(rf"{_WS}+", " ", text).strip()
 
 
 def eid_token(text: str) -> str:
-    """A number as an eId segment: ``3.5.NĐ.1`` -> ``3.5.nd.1``, ``14(a)`` -> ``14-a``."""
-    token = re.sub(r"[^a-z0-9.]+", "-", fold(text)).strip("-.")
+    """A number as an eId segment: ``3.5.NĐ.1`` -> ``3.5.nd.1``, ``14(a)`` -> ``14-a``.
+
+    A letter suffix đ after a number ("Điều 23đ", between 23d and 23e) becomes ``dd``, so it
+    does not collide with 23d.
+    """
+    token = re.sub(r"[^a-z0-9.]+", "-", fold(re.sub(r"(?<=\d)[đĐ]", "dd", text))).strip("-.")
     return token or "x"
 
 
@@ -103,7 +131,7 @@ class Group:
 _EN_ART = re.compile(
     rf"^(?P<kw>Article|ARTICLE|Art\.){_WS}*(?P<num>\d+[A-Za-z]?(?:\.\d+[A-Za-z]?)*"
     rf"(?:{_WS}?(?:bis|ter|quater))?)(?P<rest>.*)$")
-_SECTION = re.compile(rf"^(?P<kw>Section|SECTION|Sec\.){_WS}+(?P<num>\d+[A-Za-z]?(?:\.\d+)*)"
+_SECTION = re.compile(rf"^(?P<kw>Section|SECTION|Sec\.|SEC\.){_WS}+(?P<num>\d+[A-Za-z]?(?:\.\d+)*)"
                       rf"(?P<rest>.*)$")
 _PARAGRAPH_SIGN = re.compile(rf"^(?P<kw>§§?){_WS}*(?P<num>\d+[A-Za-z]?(?:[.\-–]\d+[A-Za-z]?)*)"
                              rf"(?P<rest>.*)$")
@@ -170,8 +198,11 @@ def match_article(line: str, markdown: bool = False, sections: bool = True) -> H
         cap = _caption(m["rest"], strict_plain=False, markdown=markdown, allow_bare_dot=True)
         if cap is None:
             return None
-        return Heading(f"{m['kw']} {m['num']}", cap or None, f"dieu_{eid_token(m['num'])}",
-                       "article")
+        eid = f"art_{eid_token(m['num'])}"
+        if cap and not markdown and cap[-1] in ".;:" and len(cap.split()) > 3:
+            # "Điều 1. Phê duyệt kế hoạch ... ." in decisions: the first sentence, not a caption
+            return Heading(f"{m['kw']} {m['num']}", None, eid, "article", cap)
+        return Heading(f"{m['kw']} {m['num']}", cap or None, eid, "article")
     m = _CJK_ART.match(line)
     if m:
         rest = m["rest"]
@@ -232,9 +263,11 @@ def match_group(line: str, markdown: bool = False) -> Group | None:
         elif markdown:
             title = re.sub(rf"^{_WS}*{_SEP}*{_WS}*", "", rest).strip() or None
         else:
-            sep = re.match(rf"^{_WS}*{_SEP}+{_WS}*(.*)$", rest)
-            title = (sep.group(1) if sep else rest).strip()
-            if title and not looks_like_caption(title, strict=True):
+            sep = re.match(rf"^{_WS}*({_SEP}+){_WS}*(.*)$", rest)
+            title = (sep.group(2) if sep else rest).strip()
+            # after a dash ("Part 2—Numbering plan", Australian style) a sentence-case title
+            dashed = bool(sep) and sep.group(1) in ("—", "–")
+            if title and not looks_like_caption(title, strict=not dashed):
                 return None
             title = title or None
         return Group(level, clean_space(f"{m['kw']} {m['num']}"), title)
@@ -251,28 +284,56 @@ def match_group(line: str, markdown: bool = False) -> Group | None:
     return None
 
 
-_ANNEX = re.compile(rf"^(?P<kw>ANNEX|Annex|APPENDIX|Appendix|PHỤ LỤC|Phụ lục)"
+_ANNEX = re.compile(rf"^(?P<kw>ANNEX|Annex|APPENDIX|Appendix|PHỤ LỤC|Phụ lục|SCHEDULE|Schedule)"
                     rf"(?:{_WS}+(?P<num>[IVXLCDM]+|\d+[A-Za-z]?|[A-Z]))?(?P<rest>.*)$")
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+             "tenth", "eleventh", "twelfth")
+# Commonwealth schedules ("FIRST SCHEDULE", "THE SCHEDULE") and EU correlation tables: not law
+# of the last section or article, so each starts its own annex portion.
+_ORDINAL_SCHEDULE = re.compile(rf"^(?P<ord>(?:{'|'.join(_ORDINALS)}|the)){_WS}+schedule"
+                               rf"(?P<rest>.*)$", re.I)
+_CORRELATION = re.compile(rf"^correlation{_WS}+table(?P<rest>.*)$", re.I)
+
+
+def _annex_caption(rest: str, markdown: bool) -> str | None:
+    """The caption after an annex number, "" for none, None when the line is running text."""
+    if not rest.strip():
+        return ""
+    sep = re.match(rf"^{_WS}*{_SEP}+{_WS}*(.*)$", rest)
+    if sep:
+        caption = sep.group(1).strip()
+    elif markdown and re.match(rf"^{_WS}", rest):
+        caption = rest.strip()
+    else:
+        return None
+    if not markdown and caption and not looks_like_caption(caption, strict=False):
+        return None
+    return caption
 
 
 def match_annex(line: str, markdown: bool = False) -> Heading | None:
-    """An annex heading ("ANNEX", "ANNEX II", "Annex 1 - Title", "## ANNEX I: Title")."""
-    m = _ANNEX.match(line.strip())
+    """An annex heading ("ANNEX", "ANNEX II", "Annex 1 - Title", "## ANNEX I: Title",
+    "Schedule 1—Australian Privacy Principles", "FIRST SCHEDULE", "Correlation table")."""
+    line = line.strip()
+    m = _ORDINAL_SCHEDULE.match(line)
+    if m and (m["ord"].isupper() or markdown or m["ord"][0].isupper()):
+        caption = _annex_caption(m["rest"], markdown)
+        if caption is None:
+            return None
+        word = m["ord"].lower()
+        eid = f"sch_{_ORDINALS.index(word) + 1}" if word in _ORDINALS else "sch"
+        number = clean_space(line[: m.start("rest")])
+        return Heading(number, caption or None, eid, "annex")
+    m = _CORRELATION.match(line)
+    if m and not m["rest"].strip():
+        return Heading(clean_space(line), None, "correlation_table", "annex")
+    m = _ANNEX.match(line)
     if not m:
         return None
-    rest = m["rest"]
-    if rest.strip():
-        sep = re.match(rf"^{_WS}*{_SEP}+{_WS}*(.*)$", rest)
-        if sep:
-            caption = sep.group(1).strip()
-        elif markdown and re.match(rf"^{_WS}", rest):
-            caption = rest.strip()
-        else:
-            return None
-        if not markdown and caption and not looks_like_caption(caption, strict=False):
-            return None
-    else:
-        caption = ""
+    caption = _annex_caption(m["rest"], markdown)
+    if caption is None:
+        return None
     number = clean_space(f"{m['kw']} {m['num'] or ''}")
-    eid = f"annex_{eid_token(m['num'])}" if m["num"] else "annex"
+    prefix = "sch" if m["kw"].lower() == "schedule" else "annex"
+    eid = f"{prefix}_{eid_token(m['num'])}" if m["num"] else prefix
     return Heading(number, caption or None, eid, "annex")

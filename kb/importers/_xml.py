@@ -185,7 +185,8 @@ _EU_TYPE_WORDS = {
                  "besluit", "beschikking", "decisão", "decyzja"),
 }
 _EU_LEGAL_VALUE = {"REG": "regulation", "DIR": "directive", "DEC": "decision"}
-_CELEX_LETTER = {"regulation": "R", "directive": "L"}
+_CELEX_LETTER = {"regulation": "R", "directive": "L", "decision": "D"}
+_ELI_TYPE = {"regulation": "reg", "directive": "dir", "decision": "dec"}
 
 
 def eu_act_kind(title: str | None = None, legal_value: str | None = None) -> str | None:
@@ -232,11 +233,71 @@ def eu_work_id(kind: str | None, year: int | None, number: int | None) -> str | 
 
 
 def eu_celex(kind: str | None, year: int | None, number: int | None) -> str | None:
-    """Sector-3 CELEX number of a regulation (unambiguous from year and number)."""
+    """Sector-3 CELEX number of a regulation, directive or decision (3 + year + R/L/D + number),
+    which names the act whatever file or language it comes in."""
     letter = _CELEX_LETTER.get(kind or "")
-    if letter != "R" or not year or not number:
+    if not letter or not year or not number:
         return None
     return f"3{year}{letter}{number:04d}"
+
+
+def eu_eli(kind: str | None, year: int | None, number: int | None) -> str | None:
+    """The act's ELI as the Publications Office mints it (``.../eli/reg/2016/679/oj``)."""
+    short = _ELI_TYPE.get(kind or "")
+    if not short or not year or not number:
+        return None
+    return f"http://data.europa.eu/eli/{short}/{year}/{number}/oj"
+
+
+def eu_identity(kind: str | None, year: int | None, number: int | None) -> dict[str, str]:
+    """The native ids (celex, eli) an EU act's kind, year and number give."""
+    found = {"celex": eu_celex(kind, year, number), "eli": eu_eli(kind, year, number)}
+    return {k: v for k, v in found.items() if v}
+
+
+def dotted_date(value: str | None) -> dt.date | None:
+    """``4.5.2016`` (the Official Journal's header date) -> 2016-05-04."""
+    match = re.search(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b", value or "")
+    if not match:
+        return None
+    try:
+        return dt.date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        return None
+
+
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fifth": 5, "seventh": 7, "tenth": 10,
+    "fifteenth": 15, "twentieth": 20, "thirtieth": 30, "sixtieth": 60,
+    "premier": 1, "deuxième": 2, "troisième": 3, "cinquième": 5, "septième": 7,
+    "dixième": 10, "quinzième": 15, "vingtième": 20, "trentième": 30, "soixantième": 60,
+}
+_IN_FORCE_RELATIVE = re.compile(
+    r"(?:enter|entre)(?:s)? (?:into force|en vigueur) (?:on |le )?(?:the )?"
+    r"(?:(\w+) day (?:following|after)|(\w+) jour suivant|(day|jour) (?:following|suivant))"
+    r".{0,20}?publication", re.I)
+_IN_FORCE_DATE = re.compile(r"(?:enter|entre)s? (?:into force|en vigueur) (?:on|le) "
+                            r"(\d{1,2}(?:er)? [^\W\d_]+ \d{4})", re.I)
+
+
+def eu_entry_into_force(texts: list[str], published: dt.date | None) -> dt.date | None:
+    """The date an act enters into force, from its own "entry into force" article.
+
+    ``... shall enter into force on the twentieth day following that of its publication in
+    the Official Journal`` needs the publication date (the OJ header); ``... shall enter into
+    force on 1 January 2020`` does not. None when the text says neither.
+    """
+    for text in reversed(texts):  # the entry-into-force article is among the last
+        match = _IN_FORCE_RELATIVE.search(text)
+        if match and published:
+            word = (match[1] or match[2] or "").lower()
+            days = _ORDINALS.get(word, 1 if match[3] else 0)
+            if days:
+                return published + dt.timedelta(days=days)
+        match = _IN_FORCE_DATE.search(text)
+        if match:
+            return text_date(match[1])
+    return None
 
 
 def oj_reference(coll: str | None, number: str | None, year: str | int | None,

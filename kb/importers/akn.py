@@ -24,6 +24,20 @@ Quirks handled:
 - text inside ``quotedStructure`` (amendments quoting other acts) stays in the amending
   section's text, in its quotation marks, and is never taken for a section of this act;
 - editorial ``section status="editorial"`` page markers without a number are skipped;
+- statutory instruments: ``hcontainer name="regulation"`` (also ``rule``, ``article``) is a
+  provision (``Regulation 4``, eId ``reg_4``), its heading may come before its num;
+- an element that holds provisions is a grouping, whatever its tag: LegalDocML.de (Germany)
+  marks an Abschnitt up as ``<section>`` holding ``<article>``s numbered ``§ 1``, which become
+  articles ``§ 1`` (eId ``art_1``; German eIds such as ``hauptteil-1_abschnitt-1_para-1``
+  are read the same way); its ELI work URI (``eli/bund/bgbl-1/2023/413``) gives
+  ``/akn/de/act/2023/bgbl-1-413``;
+- AKN 2.0 and Indigo/Slaw files (``/za/act/1980/01`` work URIs, ``id`` attributes) are read;
+- the title is looked for in shortTitle, docTitle (cover page, preface, preamble), a title
+  FRBRalias and FRBRname, never inside a signature block or a quoted amendment; a document
+  with none is returned with ``title`` None (and a note) so ``--meta title:`` can supply it;
+- native ids: ``akn`` (the FRBR work URI as written), ``eli`` and ``celex`` from FRBRalias,
+  ``legislation_gov_uk``; ``in_force`` from a lifecycle event of commencement / entry into
+  force / Inkrafttreten;
 - in a ``documentCollection`` the ``bill``/``act`` component is the document (the explanatory
   memorandum and financial statement are left out); its empty FRBRuri is replaced by the
   collection's, normalised to ``/akn/eu/bill/com/{year}/{number}`` for a COM proposal.
@@ -31,6 +45,7 @@ Quirks handled:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from lxml import etree
@@ -40,6 +55,7 @@ from kb.ids import InvalidId, clean_work_id
 from kb.importers._xml import (
     TextBuilder,
     clean_eid_part,
+    eu_doc_type,
     head_text,
     iso_date,
     language_code,
@@ -72,8 +88,24 @@ _BLOCKS = {
 _SUBLEVELS = {"subsection", "paragraph", "subparagraph", "clause", "subclause", "point",
               "item", "alinea", "indent", "list", "level", "sublist"}
 _EID_PREFIX = {"section": "sec", "sec": "sec", "article": "art", "art": "art", "rule": "rule",
+               "regulation": "reg", "reg": "reg",
                "schedule": "sch", "sch": "sch", "recital": "rec", "rec": "rec", "chapter": "chp",
                "chp": "chp", "part": "part", "title": "title", "annex": "annex"}
+# hcontainer names that are a provision, not a grouping: (label word, eId prefix, kind).
+# legislation.gov.uk marks up a statutory instrument's regulations as hcontainer name=regulation.
+_HC_PROVISIONS = {"regulation": ("Regulation", "reg", "article"),
+                  "rule": ("Rule", "rule", "article"),
+                  "article": ("Article", "art", "article"),
+                  "section": ("Section", "sec", "section")}
+# Where a title element is never the document's title (a signature, a quoted amendment).
+_NOT_TITLE = {"signature", "signatures", "conclusions", "quotedStructure", "embeddedStructure",
+              "mod", "authorialNote", "attachments", "components"}
+# FRBRalias names that hold a title (Indigo/Laws.Africa "title", others "shortTitle"...).
+_TITLE_ALIASES = {"", "title", "shorttitle", "short", "short-title", "popularname", "name",
+                  "kurztitel", "titel"}
+# lifecycle events that mean "in force from" (refersTo, lower case, letters only)
+_IN_FORCE_EVENTS = ("commencement", "inforce", "intoforce", "inkrafttreten", "effective")
+_NOT_DIRECTLY = ("quotedStructure", "embeddedStructure", "mod")
 _COUNTRY = {"uk": "gb", "gb": "gb", "el": "gr"}
 _UK_PRIMARY = {"ukpga", "ukla", "asp", "asc", "anaw", "mwa", "nia", "apni", "aep", "aip", "apgb",
                "gbla", "ukcm", "mnia", "aosp", "ukppa"}
@@ -97,7 +129,8 @@ def _num_label(el: etree._Element, sublevel: bool) -> str:
     parent = el.getparent()
     grand = parent.getparent() if parent is not None else None
     if label[0].isdigit() and local(parent) == "paragraph" and (
-            grand is None or local(grand) not in _SUBLEVELS):
+            grand is None or local(grand) not in _SUBLEVELS) and not (
+            grand is not None and _provision_kind(grand)):
         return label  # a schedule's paragraph 1 (its sub-paragraphs are (1), (2) ...)
     return f"({label})"
 
@@ -168,8 +201,12 @@ def _body_text(el: etree._Element, skip_own: bool = True) -> str:
 
 
 def _eid(raw: str | None, fallback_prefix: str, number: str) -> str:
+    raw = raw or ""
+    german = re.search(r"(?:^|_)(?:art|para)-(\w+?)$", raw) if "__" not in raw else None
+    if german:  # LegalDocML.de: hauptteil-1_abschnitt-1_para-3 (§ 3), hauptteil-1_art-2
+        return f"art_{clean_eid_part(german[1])}"
     parts = []
-    for part in (raw or "").split("__"):
+    for part in raw.split("__"):
         match = re.match(r"^([A-Za-z]+)[-_]?(.*)$", part.strip())
         if match and match[1].lower() in _EID_PREFIX:
             rest = clean_eid_part(match[2])
@@ -193,42 +230,76 @@ def _label(el: etree._Element) -> str | None:
     return text or None
 
 
-def _number_and_heading(el: etree._Element, tag: str) -> tuple[str | None, str | None]:
+_PRINTED_NUMBER = re.compile(r"(?:§+|Art\.?|Article|Artikel|Section|Regulation|Rule)\s*\d\w*\.?",
+                             re.I)
+
+
+def _number_and_heading(el: etree._Element, word: str | None) -> tuple[str | None, str | None]:
     num = next((c for c in el if local(c) == "num"), None)
     heading = next((c for c in el if local(c) == "heading"), None)
     number = re.sub(r"\s+([.,:])", r"\1", _inline(num)) if num is not None else None
-    if number and tag in _PROVISIONS and re.fullmatch(r"[0-9]+[A-Za-z]*\.?", number):
-        number = f"{_PROVISIONS[tag]} {number.rstrip('.')}"
-    return number or None, (_inline(heading) if heading is not None else None) or None
+    text = (_inline(heading) if heading is not None else None) or None
+    if not number and text and _PRINTED_NUMBER.fullmatch(text):
+        number, text = text, None  # LegalDocML.de may print "Artikel 1" as the heading
+    if number and word and re.fullmatch(r"[0-9]+[A-Za-z]*\.?", number):
+        number = f"{word} {number.rstrip('.')}"
+    return number or None, text
 
 
-def _provision(el: etree._Element, tag: str, path: list[str], kind: str) -> Provision | None:
-    number, heading = _number_and_heading(el, tag)
+def _provision(el: etree._Element, word: str | None, prefix: str, path: list[str],
+               kind: str) -> Provision | None:
+    number, heading = _number_and_heading(el, word)
     if el.get("status") == "editorial" and not number:
         return None
     text = _body_text(el) or None
     if not (number or heading or text):
         return None
-    prefix = {"article": "art", "section": "sec", "rule": "rule"}.get(tag, "sch")
-    number = number or heading or el.get("eId") or tag
-    return Provision(eid=_eid(el.get("eId") or el.get("id"), prefix, number), number=number,
-                     heading=heading, path=path, text=text, kind=kind)
+    paragraph_sign = re.fullmatch(r"§+\s*(\d+\s*[a-z]?)\.?", number or "")
+    if paragraph_sign:  # a German § is an article (LegalDocML.de), whatever its eId says
+        prefix, kind = "art", "article"
+        raw = f"art_{paragraph_sign[1].replace(' ', '')}"
+    else:
+        raw = el.get("eId") or el.get("id")
+    number = number or heading or el.get("eId") or prefix
+    return Provision(eid=_eid(raw, prefix, number), number=number, heading=heading, path=path,
+                     text=text, kind=kind)
+
+
+def _provision_kind(el: etree._Element) -> tuple[str, str, str] | None:
+    """(label word, eId prefix, kind) when the element is a provision, else None."""
+    tag = local(el)
+    if tag in _PROVISIONS:
+        return _PROVISIONS[tag], {"article": "art", "section": "sec"}.get(tag, tag), (
+            "section" if tag == "section" else "article")
+    if tag == "hcontainer":
+        return _HC_PROVISIONS.get((el.get("name") or "").lower())
+    return None
+
+
+def _holds_provisions(el: etree._Element) -> bool:
+    """True when provisions sit inside this one (a German Abschnitt is a <section> of §§)."""
+    for desc in el.iterdescendants():
+        if _provision_kind(desc) and not any(
+                local(a) in _NOT_DIRECTLY for a in desc.iterancestors() if a is not el):
+            return True
+    return False
 
 
 def _walk(el: etree._Element, path: list[str], out: list[Provision]) -> None:
     for child in el:
         tag = local(child)
-        if not tag or tag in _SKIP or tag in ("quotedStructure", "embeddedStructure", "mod"):
+        if not tag or tag in _SKIP or tag in _NOT_DIRECTLY:
             continue
-        if tag in _PROVISIONS:
-            prov = _provision(child, tag, path, "section" if tag == "section" else "article")
+        found = _provision_kind(child)
+        if found and not _holds_provisions(child):
+            prov = _provision(child, found[0], found[1], path, found[2])
             if prov:
                 out.append(prov)
         elif tag == "hcontainer" and child.get("name") == "schedule":
-            prov = _provision(child, "schedule", path, "annex")
+            prov = _provision(child, None, "sch", path, "annex")
             if prov:
                 out.append(prov)
-        elif tag in _CONTAINERS:
+        elif found or tag in _CONTAINERS:
             label = _label(child)
             _walk(child, path + [label] if label else path, out)
         else:
@@ -253,6 +324,8 @@ def _preamble(preamble: etree._Element) -> list[Provision]:
                 if body:
                     out.append(Provision(eid=eid, number=number or f"Recital {len(out) + 1}",
                                          text=body, kind="recital"))
+        elif (child.get("name") or "").lower() == "title" or _first(child, "docTitle") is not None:
+            continue  # the title printed above the preamble is metadata, not preamble text
         else:
             _render(child, text, "preamble")
     if text.value():
@@ -293,6 +366,9 @@ def _work_id(uri: str, country: str | None, name: str | None) -> tuple[str | Non
         native["legislation_gov_uk"] = f"{uk[1]}/{uk[2]}/{uk[3]}"
         doctype = "act" if uk[1] in _UK_PRIMARY else "si"
         return f"/akn/gb/{doctype}/{uk[2]}/{uk[3]}", native
+    legacy = re.match(r"/?(?:akn/)?([a-z]{2}(?:-[a-z0-9]+)?/.*)$", uri)
+    if not uri.startswith("/akn/") and legacy:  # AKN 2.0 and Bungeni: /za/act/1980/01
+        uri = f"/akn/{legacy[1]}"
     if not uri.startswith("/akn/"):
         return None, native
     segs = [s for s in uri.split("/")[2:] if s and not s.startswith("!") and "@" not in s]
@@ -328,28 +404,121 @@ def _issuing_body(root: etree._Element, work: dict[str, etree._Element]) -> str 
     return None
 
 
+def _title_elements(scope: etree._Element | None, *names: str) -> list[etree._Element]:
+    if scope is None:
+        return []
+    found = []
+    for el in scope.iter(*(f"{{*}}{n}" for n in names)):
+        parent = el.getparent()
+        while parent is not None and parent is not scope and local(parent) not in _NOT_TITLE:
+            parent = parent.getparent()
+        if parent is None or parent is scope:
+            found.append(el)
+    return found
+
+
+def _clean_title(text: str) -> str:
+    """Without the brackets LegalDocML.de puts round a Kurztitel: "(Beispielgesetz - BspG)"."""
+    text = normalize_space(text)
+    if re.fullmatch(r"\([^()]+\)", text):
+        text = text[1:-1].strip()
+    return text
+
+
+def _alias_titles(ident: etree._Element | None) -> list[str]:
+    out = []
+    for level in ("FRBRWork", "FRBRExpression"):
+        for alias in _frbr_all(ident, level, "FRBRalias"):
+            name = re.sub(r"[^a-z]", "", (alias.get("name") or "").lower())
+            value = normalize_space(alias.get("value") or "")
+            if name in _TITLE_ALIASES and value and not re.search(r"^/|^https?:|^eli/", value) \
+                    and not re.fullmatch(r"[0-9a-f-]{30,}", value):
+                out.append(value)
+    return out
+
+
+def _frbr_all(ident: etree._Element | None, level: str, name: str) -> list[etree._Element]:
+    block = next(ident.iter(f"{{*}}{level}"), None) if ident is not None else None
+    return [] if block is None else [c for c in block if local(c) == name]
+
+
 def _title_and_number(doc_el: etree._Element, work: dict[str, etree._Element],
-                      filename: str) -> tuple[str, str | None, str | None]:
-    """Title (shortTitle, else docTitle, else FRBRname), the long title and the number."""
-    preface = next((c for c in doc_el if local(c) == "preface"), None)
-    short = next((e for e in doc_el.iter("{*}shortTitle")
-                  if not any(local(a) == "quotedStructure" for a in e.iterancestors())), None)
-    doc_title = _first(preface, "docTitle") if preface is not None else None
-    long_title = _first(preface, "longTitle") if preface is not None else None
-    titles = [_inline(x) for x in (short, doc_title) if x is not None]
+                      ident: etree._Element | None
+                      ) -> tuple[str | None, str | None, str | None]:
+    """Title, long title and number as the document states them.
+
+    The title is looked for in this order: a shortTitle (cover page, preface, the body's "may
+    be cited as", preamble), a docTitle of the cover page or preface, a title FRBRalias,
+    FRBRname when it reads as a name, a docTitle in the preamble, a short long title; never in
+    a signature block or a quoted amendment. None when there is none: ingest then takes the
+    title from --meta.
+    """
+    parts = {local(c): c for c in doc_el if local(c)}
+    front = [parts.get("coverPage"), parts.get("preface")]
+    preamble = parts.get("preamble")
+    body = parts["body"] if "body" in parts else parts.get("mainBody")
+    candidates: list[str] = []
+    for scope in (*front, body, preamble):
+        candidates += [_inline(e) for e in _title_elements(scope, "shortTitle")]
+    for scope in front:
+        candidates += [_inline(e) for e in _title_elements(scope, "docTitle")]
+    candidates += _alias_titles(ident)
     if "FRBRname" in work:
-        titles.append(normalize_space(work["FRBRname"].get("value", "")))
-    title = next((t for t in titles if t), None)
-    if not title:
-        raise ImportFailed(f"{filename}: the Akoma Ntoso document has no title "
-                           "(no shortTitle, docTitle or FRBRname)")
-    summary_el = long_title if long_title is not None else doc_title
-    summary = _inline(summary_el) if summary_el is not None else None
-    doc_number = _first(preface, "docNumber") if preface is not None else None
+        name = normalize_space(work["FRBRname"].get("value", ""))
+        if " " in name or not re.fullmatch(r"[\w.-]+", name):  # not an id token ("bgbl-1")
+            candidates.append(name)
+    candidates += [_inline(e) for e in _title_elements(preamble, "docTitle")]
+    long_titles = [_inline(e) for s in (*front, preamble) for e in _title_elements(s, "longTitle")]
+    title = next((t for t in map(_clean_title, candidates) if t), None)
+    doc_titles = [_inline(e) for s in front for e in _title_elements(s, "docTitle")]
+    summary = next((t for t in long_titles if t), None) or next(
+        (t for t in doc_titles if t and t != title), None)
+    if not title and summary and len(summary) <= 300:
+        title = summary  # a long title is better than none
+    doc_number = next(iter(_title_elements(parts.get("preface"), "docNumber")), None)
     number = _inline(doc_number) if doc_number is not None else None
     if not number and "FRBRnumber" in work:
         number = work["FRBRnumber"].get("value")
     return title, summary if summary != title else None, number
+
+
+def _in_force(meta_root: etree._Element) -> dt.date | None:
+    for event in meta_root.iter("{*}eventRef"):
+        refers = re.sub(r"[^a-z]", "", (event.get("refersTo") or "").lower())
+        if any(word in refers for word in _IN_FORCE_EVENTS):
+            found = iso_date(event.get("date"))
+            if found:
+                return found
+    return None
+
+
+def _native_ids(ident: etree._Element | None, uri: str) -> dict[str, str]:
+    """FRBR work URI (``akn``), ELI and CELEX from the identification block."""
+    native: dict[str, str] = {}
+    if re.match(r"/?(?:akn/)?[a-z]{2}(?:-[a-z0-9]+)?/", uri):
+        native["akn"] = re.sub(r"/(?:!?main)$", "", uri.rstrip("/"))
+    for level in ("FRBRWork", "FRBRExpression"):
+        for alias in _frbr_all(ident, level, "FRBRalias"):
+            name = (alias.get("name") or "").lower()
+            values = [alias.get("value") or "", alias.get("other") or ""]
+            eli = next((v for v in values if re.match(r"(?:https?://[^/]+)?/?eli/", v)), None)
+            if "celex" in name and values[0]:
+                native.setdefault("celex", values[0].strip())
+            elif name.endswith("comnumber") and values[0]:
+                native.setdefault("com", values[0].strip())
+            elif eli and level == "FRBRWork":
+                native.setdefault("eli", eli.strip())
+    if re.match(r"/?eli/", uri):  # LegalDocML.de: the work URI is itself an ELI
+        native.setdefault("eli", uri.strip("/"))
+    return native
+
+
+def _eli_work_id(eli: str, country: str | None) -> str | None:
+    """``eli/bund/bgbl-1/2023/413`` (Germany's federal gazette) -> /akn/de/act/2023/bgbl-1-413."""
+    match = re.match(r"/?eli/bund/([a-z0-9-]+)/(\d{4})/([a-z0-9]+)", eli)
+    if not match or country not in (None, "de"):
+        return None
+    return f"/akn/de/act/{match[2]}/{match[1]}-{match[3]}"
 
 
 def _metadata(doc_el: etree._Element, collection: etree._Element | None,
@@ -363,21 +532,22 @@ def _metadata(doc_el: etree._Element, collection: etree._Element | None,
     country = _country(work["FRBRcountry"].get("value")) if "FRBRcountry" in work else None
     name = (collection if collection is not None else doc_el).get("name")
     work_id, native = _work_id(uri, country, name)
-    if ident is not None:
-        for alias in ident.iter("{*}FRBRalias"):
-            alias_name, value = (alias.get("name") or "").lower(), alias.get("value") or ""
-            if "celex" in alias_name and value:
-                native["celex"] = value
-            elif alias_name.endswith("comnumber") and value:
-                native.setdefault("com", value)
-            elif re.match(r"https?://.*/eli/", value):
-                native["eli"] = value
+    native = {**_native_ids(ident, uri), **native}
+    if not work_id and "eli" in native:
+        work_id = _eli_work_id(native["eli"], country)
 
-    title, summary, number = _title_and_number(doc_el, work, filename)
+    title, summary, number = _title_and_number(doc_el, work, ident)
     number = native.get("com") or number
+    notes = [] if work_id or not uri else [f"FRBR work URI {uri!r} is not an /akn/ work id"]
+    if not title:
+        notes.append("the document states no title (no shortTitle, docTitle, title alias or "
+                     "FRBRname): give one with --meta")
 
     tag = local(doc_el)
     doc_type = {"act": "act", "bill": "bill"}.get(tag, "doc")
+    eu_kind = re.match(r"/akn/eu/act/(regulation|directive|decision)/", work_id or "")
+    if eu_kind:
+        doc_type = eu_doc_type(eu_kind[1]) or doc_type
     if collection is not None and "proposal" in (name or "").lower():
         doc_type = "bill"
     expr_date = expr.get("FRBRdate")
@@ -395,6 +565,7 @@ def _metadata(doc_el: etree._Element, collection: etree._Element | None,
         doc_type=doc_type,
         language=language_code(lang),
         date=iso_date(work["FRBRdate"].get("date")) if "FRBRdate" in work else None,
+        in_force=_in_force(meta_root),
         version_date=version,
         native_ids=native,
         work_id=work_id,
@@ -402,7 +573,7 @@ def _metadata(doc_el: etree._Element, collection: etree._Element | None,
         issuing_body=_issuing_body(meta_root, work),
         summary=summary or None,
         status="draft" if doc_type == "bill" else None,
-        notes=[] if work_id or not uri else [f"FRBR work URI {uri!r} is not an /akn/ work id"],
+        notes=notes,
     )
 
 

@@ -25,9 +25,11 @@ from lxml import etree
 
 from kb.errors import ImportFailed
 from kb.importers._xml import (
+    dotted_date,
     eu_act_kind,
-    eu_celex,
     eu_doc_type,
+    eu_entry_into_force,
+    eu_identity,
     eu_number,
     eu_work_id,
     language_code,
@@ -200,21 +202,51 @@ def _provisions(state: _State) -> list[Provision]:
     return out
 
 
-def _metadata(root: etree._Element, title: str) -> ParsedDocument:
+_CORRIGENDUM = re.compile(r"^(corrigendum|rectificatif|berichtigung)\b", re.I)
+_CONSLEG = re.compile(r"\b0(\d{4})([RLD])(\d{4})\s+[—–-]\s+([A-Z]{2})\s+[—–-]\s+"
+                      r"(\d{2}\.\d{2}\.\d{4})")
+_ELI = re.compile(r"https?://data\.europa\.eu/eli/[a-z_]+/\d{4}/\d+(?:/[a-z0-9_-]+)*")
+
+
+def _metadata(root: etree._Element, title: str, articles: list[str]) -> ParsedDocument:
     doc = ParsedDocument(title=title, jurisdiction="eu")
-    kind = eu_act_kind(title)
+    corrigendum = bool(_CORRIGENDUM.match(title))
+    act_title = re.sub(r"^\W*\w+\s+(?:to|au|à la|zur|zum)\s+", "", title, flags=re.I) \
+        if corrigendum else title
+    kind = eu_act_kind(act_title)
     found = eu_number(title)
+    identity: dict[str, str] = {}
     if found:
-        doc.number = found[0]
-        doc.work_id = eu_work_id(kind, found[1], found[2])
-        if celex := eu_celex(kind, found[1], found[2]):
-            doc.native_ids["celex"] = celex
-    doc.doc_type = eu_doc_type(kind)
+        identity = eu_identity(kind, found[1], found[2])
+        if work := eu_work_id(kind, found[1], found[2]):
+            identity["work_id"] = work
+    if corrigendum:  # the act it corrects is named in its title; the page is not that act
+        doc.corrigendum, doc.corrects, doc.doc_type = True, identity, "doc"
+    else:
+        doc.number = found[0] if found else None
+        doc.work_id = identity.pop("work_id", None)
+        doc.native_ids.update(identity)
+        doc.doc_type = eu_doc_type(kind)
     doc.date = text_date(title)
     header = {}
     for para in root.iter("p"):
         for name in _classes(para) & {"hd-lg", "hd-oj", "hd-date"}:
             header.setdefault(name, normalize_space(para.text_content()))
+    page_text = normalize_space(root.text_content()[:20000])
+    consleg = _CONSLEG.search(page_text)
+    if consleg and not corrigendum:  # a consolidated text: "02016R0679 — EN — 23.05.2018"
+        doc.native_ids["celex"] = f"3{consleg[1]}{consleg[2]}{consleg[3]}"
+        doc.version_date = dotted_date(consleg[5])
+    stated_eli = re.search(r"\bELI:\s*(" + _ELI.pattern + ")", page_text)
+    if stated_eli and not corrigendum and (
+            not found or f"/{found[1]}/{found[2]}/" in stated_eli[1] + "/"):
+        # as printed ("ELI: http://..."): a point-in-time ELI names this expression, while
+        # "eli" stays the act's own (.../oj) so every file of the act carries the same one
+        key = "eli" if "eli" not in doc.native_ids else "eli_expression"
+        if stated_eli[1] != doc.native_ids.get("eli"):
+            doc.native_ids[key] = stated_eli[1]
+    if not corrigendum:
+        doc.in_force = eu_entry_into_force(articles, dotted_date(header.get("hd-date")))
     lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
     page_title = normalize_space(root.findtext(".//title") or "")
     issue = re.match(r"([A-Z]+)_(\d{4})(\d{3})([A-Z]{2})\.", page_title)  # L_2016119EN.
@@ -257,8 +289,9 @@ def parse(data: bytes, filename: str) -> list[ParsedDocument]:
     title = normalize_space(" ".join(kept))
     if not title:
         raise ImportFailed(f"{filename}: the page has no document title ('doc-ti')")
-    doc = _metadata(root, title)
     provisions = _provisions(state)
+    doc = _metadata(root, title,
+                    [p.text or "" for p in provisions if p.kind == "article"][-3:])
     if doc.language:
         provisions = [p.model_copy(update={"language": doc.language}) for p in provisions]
     doc.provisions = unique_eids(provisions)

@@ -17,6 +17,14 @@ regulation with status draft, Notice and Presidential Document -> decision, anyt
 doc), ``publication_date``, ``effective_on``, ``abstract`` (summary), ``html_url`` (source URL),
 ``agencies[].name`` (or ``agency_names``; issuing body, joined with "; ").
 
+Scope: a search page mixes every agency of the government (a year's first page is notices on
+airworthiness and fisheries). Only documents in scope are returned: those of an agency, or
+touching a CFR title, listed in ``SCOPE`` (telecom, spectrum, the digital economy), some only
+when their title, abstract or topics name the subject (the FTC on privacy and data, Commerce
+and BIS on the ICT supply chain). The rest are returned in ``ParseResult.skipped``, each with
+its reason, for ingest to count as skipped. A result whose response carries no agency or CFR
+field at all (a search asking for few ``fields[]``) cannot be judged and is kept, with a note.
+
 The API returns metadata only: the body is a separate download (``body_html_url``,
 ``full_text_xml_url``, ``raw_text_url``), so documents come with no provisions and a note naming
 the body URL. Searches may ask for a subset of fields (``fields[]``): every field but
@@ -26,11 +34,12 @@ the body URL. Searches may ask for a subset of fields (``fields[]``): every fiel
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
+from dataclasses import dataclass
 
 from kb.errors import ImportFailed
-from kb.importers.base import ParsedDocument
+from kb.importers import _json
+from kb.importers.base import ParsedDocument, ParseResult, Skipped
 from kb.text import normalize_space
 
 FORMAT = "federal_register"
@@ -46,8 +55,40 @@ _TYPES = {  # API type (display name or search-condition code) -> (doc_type, sta
 _DOC_NUMBER_RE = re.compile(r'"document_number"\s*:\s*"')
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Documents the knowledge base wants: of these agencies (slugs) or CFR titles, and, when
+    ``words`` is set, only those whose title, abstract, action or topics name one of them."""
+
+    reason: str
+    agencies: tuple[str, ...] = ()
+    cfr_titles: tuple[int, ...] = ()
+    words: tuple[str, ...] = ()
+
+
+_PRIVACY = ("privacy", "personal data", "personal information", "data security", "data broker",
+            "children's online", "coppa", "surveillance", "commercial data", "data breach")
+_ICT = ("information and communications technology", "icts", "ict supply chain",
+        "connected vehicle", "telecommunications", "undersea cable", "submarine cable",
+        "artificial intelligence")
+SCOPE: tuple[Scope, ...] = (
+    Scope("FCC: the US telecom, broadcasting and spectrum regulator",
+          agencies=("federal-communications-commission",)),
+    Scope("NTIA: federal spectrum management and broadband policy",
+          agencies=("national-telecommunications-and-information-administration",)),
+    Scope("CFR title 47: Telecommunication", cfr_titles=(47,)),
+    Scope("FTC on privacy and data security",
+          agencies=("federal-trade-commission",), words=_PRIVACY),
+    Scope("Commerce and BIS on the ICT supply chain and export controls on technology",
+          agencies=("commerce-department", "industry-and-security-bureau"), words=_ICT),
+    Scope("NIST on cybersecurity and privacy",
+          agencies=("national-institute-of-standards-and-technology",),
+          words=("cybersecurity", "privacy", "cryptograph", "artificial intelligence")),
+)
+
+
 def sniff(data: bytes, filename: str) -> int:
-    head = data[:8192].decode("utf-8", "ignore")
+    head = _json.head(data, 8192)
     if not head.lstrip().startswith("{"):
         return 0
     if _DOC_NUMBER_RE.search(head):
@@ -64,12 +105,7 @@ def sniff(data: bytes, filename: str) -> int:
 
 
 def parse(data: bytes, filename: str) -> list[ParsedDocument]:
-    try:
-        payload = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed(f"{filename}: not valid UTF-8 JSON: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise ImportFailed(f"{filename}: not a Federal Register API response (not an object)")
+    payload = _json.load_object(data, filename, "a Federal Register API response")
 
     if "document_number" in payload:
         return [_document(payload, filename)]
@@ -86,12 +122,50 @@ def parse(data: bytes, filename: str) -> list[ParsedDocument]:
                            "(no 'results' and no 'document_number')")
     if not isinstance(results, list):
         raise ImportFailed(f"{filename}: 'results' is not a list")
-    docs = [_document(r, filename) for r in results if isinstance(r, dict)]
+    out = ParseResult()
+    for item in (r for r in results if isinstance(r, dict)):
+        reason = out_of_scope(item)
+        doc = _document(item, filename)
+        if reason:
+            out.skipped.append(Skipped(f"{doc.number} {doc.title}", reason))
+            continue
+        if reason is None:
+            doc.notes.append("scope not checked: the response states no agency or CFR part")
+        out.append(doc)
     if errors:
         note = f"the API also reported: {_describe(errors)}"
-        for doc in docs:
+        for doc in out:
             doc.notes.append(note)
-    return docs
+    return out
+
+
+def _slug(value: object) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", _str(value).lower()).strip("-")
+
+
+def out_of_scope(item: dict) -> str | None:
+    """Why a search result is out of scope; "" when it is in scope, None when the response
+    does not say enough to judge (no agency and no CFR field)."""
+    agencies = {_slug(a.get("slug")) or _slug(a.get("name")) or _slug(a.get("raw_name"))
+                for a in item.get("agencies") or [] if isinstance(a, dict)}
+    agencies |= {_slug(n) for n in item.get("agency_names") or []}
+    agencies.discard("")
+    titles = {int(ref["title"]) for ref in item.get("cfr_references") or []
+              if isinstance(ref, dict) and str(ref.get("title", "")).isdigit()}
+    if not agencies and not titles and not any(
+            k in item for k in ("agencies", "agency_names", "cfr_references")):
+        return None
+    topics = [t for t in item.get("topics") or [] if isinstance(t, str)]
+    about = " ".join([_str(item.get("title")), _str(item.get("abstract")),
+                      _str(item.get("action")), *topics]).lower()
+    for scope in SCOPE:
+        if not (agencies & set(scope.agencies) or titles & set(scope.cfr_titles)):
+            continue
+        if not scope.words or any(re.search(rf"\b{re.escape(w)}", about) for w in scope.words):
+            return ""
+    named = ", ".join(sorted(agencies)) or "no agency"
+    cfr = ", ".join(f"CFR title {t}" for t in sorted(titles))
+    return f"out of scope: {named}" + (f", {cfr}" if cfr else "")
 
 
 def _document(item: dict, filename: str) -> ParsedDocument:

@@ -35,6 +35,9 @@ from kb.importers._xml import (
     eu_act_kind,
     eu_celex,
     eu_doc_type,
+    eu_eli,
+    eu_entry_into_force,
+    eu_identity,
     eu_number,
     eu_work_id,
     head_text,
@@ -254,6 +257,8 @@ def _identity(title: str, legal_value: str | None, no_doc: etree._Element | None
         celex = eu_celex(kind, year, number)
     if celex:
         native["celex"] = celex
+    if (eli := eu_eli(kind, year, number)) and not (stated and (year, number) != stated):
+        native["eli"] = eli
     doc.number = printed
     doc.doc_type = eu_doc_type(kind)
     doc.work_id = eu_work_id(kind, year, number)
@@ -301,10 +306,14 @@ def _act(root: etree._Element, filename: str) -> ParsedDocument:
     if not any(p.kind == "article" for p in provisions):
         raise ImportFailed(f"{filename}: the Formex act has no ARTICLE in its ENACTING.TERMS")
     doc.provisions = provisions
+    # an OJ act file does not carry its publication date: only a stated date is read here
+    doc.in_force = eu_entry_into_force(
+        [p.text or "" for p in provisions if p.kind == "article"][-3:], None)
     return doc
 
 
 def _corrigendum(root: etree._Element, filename: str) -> ParsedDocument:
+    """A corrigendum: flagged as one, with the identifiers of the act it corrects."""
     instance = _child(root, "BIB.INSTANCE")
     ti = _child(root, "TITLE", "TI")
     title = _title(ti)
@@ -316,12 +325,26 @@ def _corrigendum(root: etree._Element, filename: str) -> ParsedDocument:
     provisions = _corrections(_child(root, "CONTENTS.CORR"))
     if not provisions:
         raise ImportFailed(f"{filename}: the Formex corrigendum has no CORRECTION")
+    corrects: dict[str, str] = {}
+    found = eu_number(title)
+    kind = eu_act_kind(re.sub(r"^\W*\w+\s+(?:to|au|à la|zur|zum)\s+", "", title, flags=re.I))
+    if found:
+        corrects.update(eu_identity(kind, found[1], found[2]))
+        if work := eu_work_id(kind, found[1], found[2]):
+            corrects["work_id"] = work
+    ref = next(ti.iter("REF.DOC.OJ"), None) if ti is not None else None
+    if ref is not None:
+        corrects_oj = oj_reference(ref.get("COLL"), ref.get("NO.OJ"),
+                                   (ref.get("DATE.PUB") or "")[:4] or None)
+        if corrects_oj:
+            corrects["oj"] = corrects_oj
     return ParsedDocument(
         title=title, jurisdiction="eu", doc_type="doc",
         date=iso_date(date_el.get("ISO")) if date_el is not None else None,
         language=language_code(_value(instance, "LG.DOC")),
         native_ids={"oj": oj} if oj else {}, provisions=provisions,
         notes=[f"corrigendum to the act published in {c.strip('()')}" for c in corrected if c],
+        corrigendum=True, corrects=corrects,
     )
 
 

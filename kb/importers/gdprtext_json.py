@@ -19,12 +19,13 @@ items of type ``text`` have no number; the footnote ``citations`` are not provis
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 
 from kb.errors import ImportFailed
+from kb.importers import _json
 from kb.importers._xml import (
-    eu_celex,
+    eu_entry_into_force,
+    eu_identity,
     eu_number,
     eu_work_id,
     language_code,
@@ -42,7 +43,7 @@ _KEYS = ('"chapters"', '"recitals"', '"regulation"', '"abbrv"', '"identifier"')
 
 
 def sniff(data: bytes, filename: str) -> int:
-    head = data[:4096].decode("utf-8", errors="replace").lstrip()
+    head = _json.head(data).lstrip()
     if not head.startswith("{"):
         return 0
     found = {key for key in _KEYS if re.search(re.escape(key) + r"\s*:", head)}
@@ -126,11 +127,8 @@ def _walk(nodes: list, path: list[str], out: list[Provision]) -> None:
 
 
 def parse(data: bytes, filename: str) -> list[ParsedDocument]:
-    try:
-        obj = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed(f"{filename}: not JSON ({exc})") from None
-    if not isinstance(obj, dict) or not isinstance(obj.get("chapters"), list):
+    obj = _json.load_object(data, filename, "a GDPRtEXT file")
+    if not isinstance(obj.get("chapters"), list):
         raise ImportFailed(f"{filename}: not a GDPRtEXT file (no 'chapters' list)")
     provisions: list[Provision] = []
     for i, rec in enumerate(obj.get("recitals") or [], start=1):
@@ -155,9 +153,10 @@ def parse(data: bytes, filename: str) -> list[ParsedDocument]:
     if found:
         doc.number = found[0]
         doc.work_id = eu_work_id("regulation", found[1], found[2])
-        if celex := eu_celex("regulation", found[1], found[2]):
-            doc.native_ids["celex"] = celex
+        doc.native_ids.update(eu_identity("regulation", found[1], found[2]))
     published = _date(obj.get("updated"))
+    doc.in_force = eu_entry_into_force(
+        [p.text or "" for p in provisions if p.kind == "article"][-3:], published)
     oj = re.fullmatch(r"([A-Z]+) (\d+)/(\d+)", _text(obj.get("identifier")))
     if oj and published:
         doc.native_ids["oj"] = oj_reference(oj[1], oj[2], published.year, oj[3]) or ""

@@ -24,11 +24,10 @@ articles nested in sections 節), which the parser reports in ``notes``. ``title
 
 from __future__ import annotations
 
-import json
 import re
 
 from kb.errors import ImportFailed
-from kb.importers import _kanji
+from kb.importers import _json, _kanji
 from kb.importers.base import ParsedDocument
 from kb.models import Provision
 from kb.text import normalize_space
@@ -43,7 +42,7 @@ _BRACKETS = "（）()"
 
 
 def sniff(data: bytes, filename: str) -> int:
-    head = data[:4096].decode("utf-8", "ignore")
+    head = _json.head(data)
     if not head.lstrip().startswith("{") or '"provision_ref"' not in head:
         return 0
     if "laws.e-gov.go.jp" in head or re.search(r'"id"\s*:\s*"\d{3}[A-Z]{2}\d{10}"', head):
@@ -52,11 +51,8 @@ def sniff(data: bytes, filename: str) -> int:
 
 
 def parse(data: bytes, filename: str) -> list[ParsedDocument]:
-    try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFailed(f"{filename}: not valid UTF-8 JSON: {exc}") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("provisions"), list):
+    doc = _json.load_object(data, filename, "a per-article law JSON")
+    if not isinstance(doc.get("provisions"), list):
         raise ImportFailed(f"{filename}: not a per-article law JSON (no 'provisions' list)")
     title = normalize_space(str(doc.get("title") or ""))
     if not title:

@@ -27,7 +27,12 @@ labels ``Chapter Fourteen``, ``Chapter 14``, ``Chapter 1``, ``Section II``, ``Ch
 eIds ``chp_14``, ``chp_14``, ``chp_1``, ``sec_ii``, ``chp_8bis``); texts are OCR/PDF output
 with hard line breaks: blank lines separate paragraphs, lines starting with a list marker
 (``(a)``, ``2.``) start a new line, other line breaks are joined; annexes and schedules were
-removed by ToTA and footnotes sit inline where the page broke. Source URLs with spaces are
+removed by ToTA and footnotes sit inline where the page broke. Spanish and French texts number
+``ARTÍCULO 13.1`` / ``CAPÍTULO 13`` / ``CHAPITRE 1``: the labels keep the text's own words
+(``Artículo 13.1``, ``Capítulo 13``), eIds stay ASCII (``chp_13__art_13.1``), "Preámbulo" is the
+preamble. Parties fall back to ``parties_original`` when ``parties`` is empty; an unreadable
+date becomes a note instead of failing the import. Every ToTA text is a treaty between states,
+so the jurisdiction is ``int`` and the parties are listed. Source URLs with spaces are
 percent-encoded; ones that are not http(s) are dropped.
 """
 
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from urllib.parse import quote
 
 from lxml import etree
@@ -51,7 +57,11 @@ FORMAT = "tota"
 _SMALL_WORDS = {
     "a", "an", "and", "as", "at", "between", "by", "for", "from", "in", "into", "of", "on",
     "or", "the", "to", "under", "upon", "with", "within", "without", "via", "vis-à-vis",
+    # Spanish and French texts are Title Cased the same way
+    "de", "del", "la", "las", "los", "el", "y", "e", "o", "u", "en", "por", "para", "con", "al",
+    "des", "du", "le", "les", "et", "ou", "sur", "dans", "aux", "à", "d'", "l'",
 }
+_PREAMBLE = ("preamble", "preámbulo", "preambulo", "préambule", "preambule")
 _ACRONYMS = {
     w.lower(): w for w in (
         "WTO", "TBT", "SPS", "GATT", "GATS", "TRIPS", "ASEAN", "AANZFTA", "FTA", "APEC", "MFN",
@@ -65,6 +75,7 @@ _WORD_NUMBERS = {w: i for i, w in enumerate(_UNITS.split(" "))}
 _WORD_NUMBERS.update({"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50})
 _MARKER_RE = re.compile(r"^(?:\(?[a-zA-Z0-9]{1,5}\)|\d{1,3}(?:\.\d{1,3})*\.?\s|[-•–])")
 _STATUS = {"in force": "in-force", "inactive": "repealed"}
+_BLOCS = {"EUN": "eu", "EUR": "eu", "EU": "eu", "EEC": "eu"}  # the EU as a party
 
 
 def sniff(data: bytes, filename: str) -> int:
@@ -99,15 +110,16 @@ def parse(data: bytes, filename: str) -> list[ParsedDocument]:
 
     notes = []
     parties = []
-    for code in meta.iterfind("parties/partyisocode"):
+    codes = meta.findall("parties/partyisocode") or meta.findall("parties_original/partyisocode")
+    for code in codes:
         iso3 = normalize_space(code.text or "").upper()
-        code2 = jurisdictions().by_alpha3(iso3) if iso3 else None
+        code2 = _BLOCS.get(iso3) or (jurisdictions().by_alpha3(iso3) if iso3 else None)
         if code2:
             parties.append(code2)
         elif iso3:
             notes.append(f"party {iso3} is not an ISO 3166-1 alpha-3 code")
-    signed = _date(meta, "date_signed", filename)
-    in_force = _date(meta, "date_into_force", filename)
+    signed = _date(meta, "date_signed", notes)
+    in_force = _date(meta, "date_into_force", notes)
     return [ParsedDocument(
         title=title,
         provisions=provisions,
@@ -141,7 +153,10 @@ def _provisions(root: etree._Element, language: str | None) -> list[Provision]:
                 eid = f"{chap_eid}__{art_eid}" if chap_eid else art_eid
             else:  # Preamble, Conclusion or another unnumbered chapter: the chapter is the unit
                 number = name or label or f"Part {len(out) + 1}"
-                base = re.sub(r"[^a-z0-9]+", "_", number.lower()).strip("_") or "part"
+                folded = unicodedata.normalize("NFKD", number.lower()).encode("ascii", "ignore")
+                base = re.sub(r"[^a-z0-9]+", "_", folded.decode()).strip("_") or "part"
+                if kind == "preamble":
+                    base = "preamble"
                 eid = base if index == 1 else f"{base}_{index}"
                 if not label:
                     path = []
@@ -163,10 +178,9 @@ def _chapter_label(number: str) -> tuple[str, str]:
     text = normalize_space(number)
     if not text:
         return "", ""
-    match = re.match(r"^(chapter|section|part|annex)?\s*(.+)$", text, re.I)
-    word = (match.group(1) or "chapter").lower()
+    match = re.match(r"^(" + "|".join(_CHAPTER_WORDS) + r")?\b\s*(.+)$", text, re.I)
+    label, prefix = _CHAPTER_WORDS[(match.group(1) or "chapter").lower()]
     rest = match.group(2).strip()
-    prefix = {"chapter": "chp", "section": "sec", "part": "part", "annex": "annex"}[word]
     value = _words_to_int(rest)
     if rest.isdigit():
         rest = str(int(rest))
@@ -177,22 +191,37 @@ def _chapter_label(number: str) -> tuple[str, str]:
     else:
         rest = rest.lower() if re.fullmatch(r"\d+[A-Za-z]+", rest) else rest
     key = str(value) if value is not None else re.sub(r"[^a-z0-9.]+", "-", rest.lower())
-    return f"{word.title()} {rest}", f"{prefix}_{key.strip('-')}"
+    key = re.sub(r"[^a-z0-9.\-]+", "-", key).strip("-")
+    return f"{label} {rest}", f"{prefix}_{key or 'x'}"
+
+
+_ARTICLE_WORD = re.compile(r"^(art[íi]culo|article|artigo|art[íi]\.?|art\.?)\s*(.+)$", re.I)
+_ARTICLE_LABEL = {"artículo": "Artículo", "articulo": "Artículo", "artigo": "Artigo",
+                  "artí": "Artículo"}
+_CHAPTER_WORDS = {  # the word as printed -> (label, eId prefix)
+    "chapter": ("Chapter", "chp"), "capítulo": ("Capítulo", "chp"), "capitulo": ("Capítulo", "chp"),
+    "chapitre": ("Chapitre", "chp"), "section": ("Section", "sec"), "sección": ("Sección", "sec"),
+    "seccion": ("Sección", "sec"), "part": ("Part", "part"), "parte": ("Parte", "part"),
+    "partie": ("Partie", "part"), "annex": ("Annex", "annex"), "anexo": ("Anexo", "annex"),
+    "annexe": ("Annexe", "annex"), "título": ("Título", "title"), "titre": ("Titre", "title"),
+}
 
 
 def _article_label(number: str) -> tuple[str, str]:
     """``ARTICLE 14.11`` -> (``Article 14.11``, ``art_14.11``); ``ARTICLE 8BIS.1`` ->
-    (``Article 8bis.1``, ``art_8bis.1``)."""
-    match = re.match(r"^(article|art\.?)\s*(.+)$", number, re.I)
+    (``Article 8bis.1``, ``art_8bis.1``); ``ARTÍCULO 1.1`` -> (``Artículo 1.1``, ``art_1.1``),
+    the word kept in the text's language but never cut in two ("Article ÍCULO 1.1")."""
+    match = _ARTICLE_WORD.match(number)
     rest = match.group(2) if match else number
+    word = _ARTICLE_LABEL.get((match.group(1) if match else "").lower().rstrip("."), "Article")
     rest = re.sub(r"(?<=\d)([A-Z]+)", lambda m: m.group(1).lower(), rest)
     key = re.sub(r"[^a-z0-9.]+", "-", rest.lower()).strip("-.") or "x"
-    return f"Article {rest}", f"art_{key}"
+    return f"{word} {rest}", f"art_{key}"
 
 
 def _chapter_kind(name: str, label: str) -> str:
     low = name.lower()
-    if low.startswith("preamble"):
+    if low.startswith(_PREAMBLE):
         return "preamble"
     if label.lower().startswith("annex") or re.match(r"^(annex|appendix|schedule)\b", low):
         return "annex"
@@ -251,14 +280,22 @@ def _text(meta: etree._Element, tag: str) -> str:
     return normalize_space(meta.findtext(tag) or "")
 
 
-def _date(meta: etree._Element, tag: str, filename: str) -> dt.date | None:
+def _date(meta: etree._Element, tag: str, notes: list[str]) -> dt.date | None:
+    """``2015-05-05`` (also with a time, or as ``05/05/2015``); a note when unreadable, so a
+    bad date costs the date, not the treaty."""
     value = _text(meta, tag)
     if not value:
         return None
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})$", value)
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ImportFailed(f"{filename}: <{tag}> is not a YYYY-MM-DD date: {value!r}") from exc
+        if match and match[1]:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        if match:
+            return dt.date(int(match[6]), int(match[5]), int(match[4]))
+    except ValueError:
+        pass
+    notes.append(f"<{tag}> is not a date: {value!r}")
+    return None
 
 
 def _id_from_name(filename: str) -> str | None:

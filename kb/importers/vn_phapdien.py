@@ -17,20 +17,34 @@ schema; the structure is a flat run of paragraphs inside ``<div class='_content'
 - ``p.pChiDan``: an editorial cross-reference ("Điều này có nội dung liên quan đến ..."),
   left out of the text.
 
-One ParsedDocument per đề mục. A provision's text is its content followed by its source note
-as a last paragraph; each distinct source instrument number ("42/2009/QH12") is listed once in
-``notes``. Quirks: stray "<" before letters in the text ("Trung tâm <Ứ<ng cứu") are dropped
-before parsing; codified numbers can repeat within a đề mục (their eIds get _2, _3); some
-codified articles have no caption. An empty đề mục (an empty content div, as published while
-a subject is being re-codified) raises ImportFailed.
+One ParsedDocument per đề mục, identified by its codification number (``native_ids`` ``phapdien``
+"3.6"); it states no date of its own, so ``date`` stays empty and ``version_date`` is the latest
+entry into force its notes cite (the state of the law it codifies). A provision (eId ``art_`` +
+the codified number, ``art_3.6.lq.1``) has its content followed by its source note as a last
+paragraph. The documents codified or amending, with their titles, dates, issuing bodies and
+vbpl.vn ids, are read from the notes into ``members``.
+
+The markup is broken in ways an HTML parser cannot repair: lists closed by ``</p>`` instead of
+``</li>``/``</ol>`` leave a list open to the end of the page, and every article after it would
+be read as part of that list (the telecom đề mục 3.6 lost 491 of its 728 articles that way). So
+the page is cut into pieces at each ``<p class='p...'>`` marker first, and each piece is parsed
+on its own. Other quirks: stray "<" before letters ("Trung tâm <Ứ<ng cứu") are dropped; text
+is normalised (NFC, look-alike letters) before headings are read; codified numbers repeat
+within a đề mục (3.5.QĐ.3.3 is Điều 3 of both Decision 71/2013 and its amendment 02/2017): a
+repeat from another member document gets that document's number in its eId
+(``art_3.5.qd.3.3_02-2017-qd-ttg``), a repeat within one document ``_2``; some codified
+articles have no caption. An empty đề mục (an empty content div, as published while a subject
+is being re-codified) raises ImportFailed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from kb.errors import ImportFailed
 from kb.importers import _headings as hd
+from kb.importers import _vn
 from kb.importers.base import ParsedDocument
 from kb.models import Provision
 from kb.text import normalize_space
@@ -41,8 +55,18 @@ _KNOWN_TAGS = ("a", "p", "div", "span", "em", "strong", "b", "i", "u", "br", "h[
                "img", "tt", "sup", "sub", "table", "tbody", "thead", "tr", "td", "th", "font",
                "ul", "ol", "li", "html", "head", "body", "meta", "title", "style", "script")
 _STRAY_LT = re.compile(rf"<(?!/?(?:{'|'.join(_KNOWN_TAGS)})\b|!--)", re.I)
-_DIEU = re.compile(r"^(Điều\s+\d+(?:\.[0-9A-Za-zĐđ]+)+?)\.?(?:\s+(.*))?$")
-_INSTRUMENT = re.compile(r"số\s*(\d+[a-z]?\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ0-9\-]*)")
+_DIEU = re.compile(r"^(Điều\s+\d+(?:\.[0-9A-Za-zĐđ]+)+?)\.*(?:\s+(.*))?$")
+_MARKER = re.compile(r"<p\s+class\s*=\s*['\"](p(?:Dieu|Chuong|GhiChu|NoiDung|ChiDan))['\"][^>]*>",
+                     re.I)
+_TYPES = r"Bộ luật|Luật|Pháp lệnh|Nghị định|Thông tư liên tịch|Thông tư|Quyết định|Nghị quyết"
+_NUM = r"\d+[a-z]?\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ0-9\-]*"
+# "(Điều 1 Luật số 41/2009/QH12 Viễn thông ngày 23/11/2009 của Quốc hội, có hiệu lực thi hành
+# kể từ ngày 01/07/2010, ... bởi Điều 2 Luật số 21/2017/QH14 có hiệu lực thi hành kể từ ...)"
+_SOURCE = re.compile(
+    rf"(?P<type>{_TYPES})\s+số\s*(?P<num>{_NUM})(?P<rest>.*?)(?:,\s*)?có hiệu lực(?: thi hành)?"
+    r"(?: kể)? từ ngày\s*(?P<force>\d{1,2}/\d{1,2}/\d{4})", re.S)
+_ISSUED = re.compile(r"^(?P<title>.*?)\s*ngày\s+(?P<date>\d{1,2}/\d{1,2}/\d{4})\s+của\s+"
+                     r"(?P<body>[^,()]+?)\s*$", re.S)
 
 
 def sniff(data: bytes, filename: str) -> int:
@@ -55,16 +79,85 @@ def sniff(data: bytes, filename: str) -> int:
     return 0
 
 
+def _iso(value: str) -> str | None:
+    d, m, y = (int(x) for x in value.split("/"))
+    try:
+        return dt.date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _sources(note: str, vbpl: str | None) -> list[dict[str, str]]:
+    """The documents a source note names: the codified one, then any amending ones."""
+    out: list[dict[str, str]] = []
+    for i, m in enumerate(_SOURCE.finditer(note)):
+        member = {"number": re.sub(r"\s+", "", m["num"]), "type": m["type"],
+                  "role": "codified" if i == 0 else "amending"}
+        kind = _vn.type_of(m["type"])
+        if kind:
+            member["doc_type"] = kind
+        issued = _ISSUED.match(m["rest"].strip(" ,"))
+        if issued:
+            if issued["title"].strip():
+                member["title"] = issued["title"].strip()
+            if _iso(issued["date"]):
+                member["date"] = _iso(issued["date"])
+            member["issuing_body"] = issued["body"].strip()
+        if _iso(m["force"]):
+            member["in_force"] = _iso(m["force"])
+        if i == 0 and vbpl:
+            member["vbpl"] = vbpl
+        out.append(member)
+    return out
+
+
+def _pieces(html: str) -> list[tuple[str, str]]:
+    """(class, fragment) for each marked paragraph, the fragment running to the next marker."""
+    marks = list(_MARKER.finditer(html))
+    return [(m.group(1), html[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(html)])
+            for i, m in enumerate(marks)]
+
+
+def _first_text(fragment: str) -> str:
+    """The text of the marked paragraph itself (up to its closing tag)."""
+    import lxml.html
+
+    head = re.split(r"</p\s*>", fragment, maxsplit=1, flags=re.I)[0]
+    if not head.strip():
+        return ""
+    el = lxml.html.fragment_fromstring(head, create_parent="div")
+    return _text(el)
+
+
 def _text(el) -> str:
     for br in el.iter("br"):
         br.tail = " " + (br.tail or "")
     return normalize_space(el.text_content())
 
 
-def parse(data: bytes, filename: str) -> list[ParsedDocument]:
+def _content(fragment: str) -> list[str]:
+    """The paragraphs of a pNoiDung piece: paragraphs, list items, table rows, in order."""
     import lxml.html
 
-    html = data.decode("utf-8-sig", errors="replace")
+    if not fragment.strip():
+        return []
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    out: list[str] = []
+    if root.text and root.text.strip():
+        out.append(normalize_space(root.text))
+    for el in root.iter("p", "li", "table", "div"):
+        if _inside_block(el, root) or (el.tag == "div" and el.find(".//p") is not None):
+            continue
+        text = _block_text(el) if el.tag == "table" else _text(el)
+        if text:
+            out.append(text)
+        if el.tail and el.tail.strip() and el.getparent() is root:
+            out.append(normalize_space(el.tail))
+    return out
+
+
+def parse(data: bytes, filename: str) -> list[ParsedDocument]:
+    html = hd.normalize_unicode(data.decode("utf-8-sig", errors="replace"))
     head = re.search(r"<h3[^>]*>(.*?)</h3>", html, re.S | re.I)
     if not head:
         raise ImportFailed(f"{filename}: not a Bộ pháp điển đề mục page (no 'Đề mục' heading)")
@@ -73,15 +166,16 @@ def parse(data: bytes, filename: str) -> list[ParsedDocument]:
     if not m:
         raise ImportFailed(f"{filename}: the h3 heading {heading!r} names no đề mục number")
     number, title = m.group(1), m.group(2).strip() or heading
-    root = lxml.html.fromstring(_STRAY_LT.sub("", html))
-    content = root.xpath("//div[contains(concat(' ', normalize-space(@class), ' '), ' _content ')]")
-    if not content or not content[0].xpath(".//p[contains(@class, 'pDieu')]"):
+    start = re.search(r"<div[^>]*class\s*=\s*['\"][^'\"]*\b_content\b", html)
+    pieces = _pieces(_STRAY_LT.sub("", html[start.start():])) if start else []
+    if not any(cls == "pDieu" for cls, _ in pieces):
         raise ImportFailed(
             f"{filename}: đề mục {number} {title} has no provisions (empty codification)")
 
     provisions: list[Provision] = []
-    notes: list[str] = []
+    members: dict[str, dict[str, str]] = {}
     seen: set[str] = set()
+    owner: dict[str, str] = {}  # eId -> number of the member document it came from
     path: list[tuple[int, str]] = []
     pending_title = False
     cur: dict | None = None
@@ -90,17 +184,19 @@ def parse(data: bytes, filename: str) -> list[ParsedDocument]:
         if cur is None:
             return
         paras = cur["paras"] + ([cur["note"]] if cur["note"] else [])
+        eid, source = cur["eid"], cur["source"]
+        if eid in seen and source and owner.get(eid) not in (None, source):
+            eid = f"{eid}_{hd.eid_token(source).replace('.', '-')}"
+        eid = hd.unique_eid(eid, seen)
+        owner.setdefault(eid, source)
         provisions.append(Provision(
-            eid=hd.unique_eid(cur["eid"], seen), number=cur["number"], heading=cur["heading"],
-            path=cur["path"], text="\n".join(paras) or None, kind="article", language="vi",
+            eid=eid, number=cur["number"], heading=cur["heading"], path=cur["path"],
+            text="\n".join(paras) or None, kind="article", language="vi",
             order=len(provisions) + 1))
 
-    for el in content[0].iter("p", "table", "ul", "ol"):
-        if _inside_block(el, content[0]):
-            continue  # read with its table or list
-        cls = el.get("class") or ""
-        text = _text(el) if el.tag == "p" else _block_text(el)
-        if "pChuong" in cls:
+    for cls, fragment in pieces:
+        if cls == "pChuong":
+            text = _first_text(fragment)
             grp = hd.match_group(text)
             if grp:
                 close()
@@ -114,38 +210,49 @@ def parse(data: bytes, filename: str) -> list[ParsedDocument]:
                 pending_title = False
             continue
         pending_title = False
-        if "pDieu" in cls:
+        if cls == "pDieu":
             close()
+            text = _first_text(fragment)
             d = _DIEU.match(text)
             if not d:
                 raise ImportFailed(f"{filename}: unexpected article heading {text!r}")
             label = d.group(1)
             cur = {"number": label, "heading": (d.group(2) or "").strip() or None,
-                   "eid": "dieu_" + hd.eid_token(label.split(None, 1)[1]),
-                   "path": [t for _, t in path], "paras": [], "note": None}
-        elif cur is None or "pChiDan" in cls:
+                   "eid": "art_" + hd.eid_token(label.split(None, 1)[1]),
+                   "path": [t for _, t in path], "paras": [], "note": None, "source": None}
+        elif cur is None or cls == "pChiDan":
             continue
-        elif "pGhiChu" in cls:
+        elif cls == "pGhiChu":
+            text = _first_text(fragment)
             if text:
                 cur["note"] = text
-                inst = _INSTRUMENT.search(text)
-                if inst:
-                    number_cited = re.sub(r"\s+", "", inst.group(1))
-                    if number_cited not in notes:
-                        notes.append(number_cited)
-        elif text:
-            cur["paras"].append(text)
+                item = re.search(r"ItemID=(\d+)", fragment.split("</p", 1)[0], re.I)
+                found = _sources(text, item.group(1) if item else None)
+                if found:
+                    cur["source"] = found[0]["number"]
+                for member in found:
+                    known = members.setdefault(member["number"], member)
+                    for key, value in member.items():
+                        known.setdefault(key, value)
+                    if member["role"] == "codified":
+                        known["role"] = "codified"
+        else:  # pNoiDung
+            cur["paras"].extend(_content(fragment))
     close()
+    listed = list(members.values())
+    dates = [m["in_force"] for m in listed if m.get("in_force")]
     return [ParsedDocument(
         title=title, provisions=provisions, number=number, jurisdiction="vn", doc_type="doc",
-        language="vi", native_ids={"phapdien": number}, notes=notes)]
+        language="vi", native_ids={"phapdien": number},
+        version_date=dt.date.fromisoformat(max(dates)) if dates else None, members=listed)]
 
 
 def _inside_block(el, stop) -> bool:
+    """Whether ``el`` is read as part of an enclosing table or list item."""
     for a in el.iterancestors():
         if a is stop:
             return False
-        if a.tag in ("table", "ul", "ol"):
+        if a.tag in ("table", "li"):
             return True
     return False
 

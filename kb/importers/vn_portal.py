@@ -30,31 +30,21 @@ another document than the one asked for; compare ``number``/``title`` with what 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
 from kb.errors import ImportFailed
 from kb.importers import _headings as hd
+from kb.importers import _vn
 from kb.importers.base import ParsedDocument
 from kb.models import Provision
 from kb.text import normalize_space
 
 FORMAT = "vn_portal"
 
-_NUMBER = re.compile(r"\b(\d+[a-z]?/(?:\d{4}/)?[A-ZĐ][A-ZĐa-z0-9\-]*[A-ZĐ0-9])")
-_DOC_TYPES = [
-    ("Thông tư liên tịch", "circular"), ("Thông tư", "circular"), ("Nghị định", "decree"),
-    ("Bộ luật", "act"), ("Luật", "act"), ("Pháp lệnh", "act"), ("Nghị quyết", "decision"),
-    ("Quyết định", "decision"),
-]
+_NUMBER = _vn.NUMBER
 _DIEU = re.compile(r"^(Điều\s+(\d+[a-zđ]?))(?=$|[\s.:;,\-–])\s*[.:\-–]?\s*(.*)$", re.S)
-_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
-_IN_FORCE = re.compile(
-    r"(?:Luật|Bộ luật|Pháp lệnh|Nghị định|Thông tư|Quyết định|Nghị quyết) này có hiệu lực"
-    r"(?: thi hành)?(?: kể)? từ ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})")
-_CLOSING = re.compile(
-    r"^(?:(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết) này (?:đã )?được .{0,120}thông qua|Nơi nhận\s*:)")
+_CLOSING = _vn.CLOSING
 _SIGNATURE = re.compile(r"^(?:TM\.|KT\.|Q\.|TL\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|BỘ TRƯỞNG|"
                         r"THỦ TƯỚNG|PHÓ THỦ TƯỚNG|CHÁNH ÁN|VIỆN TRƯỞNG|TỔNG KIỂM TOÁN)")
 
@@ -69,18 +59,8 @@ def sniff(data: bytes, filename: str) -> int:
     return 0
 
 
-def _date(day: str, month: str, year: str) -> dt.date | None:
-    try:
-        return dt.date(int(year), int(month), int(day))
-    except ValueError:
-        return None
-
-
-def _doc_type(text: str | None) -> str | None:
-    for word, kind in _DOC_TYPES:
-        if text and re.match(rf"^{word}\b", text.strip(), re.I):
-            return kind
-    return None
+_date = _vn.make_date
+_doc_type = _vn.type_of
 
 
 def _attributes(root) -> dict[str, str]:
@@ -161,7 +141,7 @@ def _blocks(content):
 def parse(data: bytes, filename: str) -> list[ParsedDocument]:
     import lxml.html
 
-    html = data.decode("utf-8-sig", errors="replace")
+    html = hd.normalize_unicode(data.decode("utf-8-sig", errors="replace"))
     try:
         root = lxml.html.document_fromstring(html)
     except Exception as exc:  # lxml raises ParserError or ValueError on junk
@@ -225,7 +205,7 @@ def parse(data: bytes, filename: str) -> list[ParsedDocument]:
             else:
                 heading, first = None, rest or None
             cur = {"number": dieu.group(1), "heading": heading,
-                   "eid": f"dieu_{hd.eid_token(dieu.group(2))}",
+                   "eid": f"art_{hd.eid_token(dieu.group(2))}",
                    "path": [t for _, t in path], "paras": [first] if first else []}
             pending_group = False
             continue
@@ -254,25 +234,21 @@ def parse(data: bytes, filename: str) -> list[ParsedDocument]:
         raise ImportFailed(f"{filename}: no 'Điều N.' article headings in the law text "
                            f"({title or 'untitled page'})")
 
-    header_text = "\n".join(header)
-    number = attrs.get("số hiệu")
-    m = re.search(r"(?im)^[^\n:]{0,30}?\bsố(?: hiệu)?\s*:\s*(\S+)", header_text)
-    if not number and m and _NUMBER.match(m.group(1)):
-        number = m.group(1)
+    # Title, number and dates come from the document itself; the portal's attribute table,
+    # JSON-LD and <title> (site chrome such as "Trung ương") only fill what it does not say.
+    head = _vn.read_header(header, _p_text(content))
+    number = head.number or attrs.get("số hiệu")
     if not number:
         m = _NUMBER.search(title or page_title)
         number = m.group(1) if m else None
-    date = None
-    m = _DATE.search(header_text)
-    if m:
-        date = _date(*m.groups())
-    elif attrs.get("ngày ban hành"):
+    date = head.date
+    if date is None and attrs.get("ngày ban hành"):
         d = re.match(r"(\d{1,2})/(\d{1,2})/(\d{4})$", attrs["ngày ban hành"])
         date = _date(*d.groups()) if d else None
-    in_force = None
-    m = _IN_FORCE.search("\n".join(p.text or "" for p in provisions))
-    if m:
-        in_force = _date(*m.groups())
+    in_force = head.in_force
+    if in_force is None:
+        m = _vn.IN_FORCE.search("\n".join(p.text or "" for p in provisions))
+        in_force = _date(*m.groups()) if m else None
     canonical = root.xpath("//link[@rel='canonical']/@href")
     source_url = canonical[0].strip() if canonical and canonical[0].startswith("http") else None
     native_ids: dict[str, str] = {}
@@ -283,9 +259,15 @@ def parse(data: bytes, filename: str) -> list[ParsedDocument]:
             native_ids["tvpl"] = tvpl.group(1)
         if vbpl:
             native_ids["vbpl"] = vbpl.group(1)
-    doc_type = _doc_type(attrs.get("loại văn bản")) or _doc_type(title) or _doc_type(page_title)
+    doc_type = (head.doc_type or _doc_type(attrs.get("loại văn bản")) or _doc_type(title)
+                or _doc_type(page_title))
+    if head.title:
+        title = head.title
+    elif not title or not (_doc_type(title) or _NUMBER.search(title)):
+        title = None  # a page header ("Trung ương"), not a document name
     return [ParsedDocument(
         title=title or number or filename, provisions=provisions, number=number,
         jurisdiction="vn", doc_type=doc_type, language="vi", date=date, in_force=in_force,
         native_ids=native_ids, source_url=source_url,
-        issuing_body=attrs.get("nơi ban hành") or None)]
+        issuing_body=head.issuing_body or attrs.get("nơi ban hành") or None,
+        notes=list(head.notes))]
