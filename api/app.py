@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from api import errors, web
 from api.limits import RequestLimits
-from api.routes import compare, meta, records, search
+from api.routes import compare, meta, records, resolve, search
 
 
 def create_app() -> FastAPI:
@@ -18,7 +18,7 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(RequestLimits)
-    for module in (search, records, compare, meta):
+    for module in (search, records, compare, meta, resolve):
         app.include_router(module.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")

@@ -78,6 +78,9 @@ def check(
     result = load_entries(paths or None)
     for error in result.errors:
         console.print(escape(str(error)), highlight=False, soft_wrap=True)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/] {escape(str(warning))}", highlight=False,
+                      soft_wrap=True)
     summary = (
         f"{result.files} files, {len(result.instruments)} instruments, "
         f"{len(result.case_notes)} case notes, {len(result.errors)} errors"
@@ -193,16 +196,28 @@ def search(
 
 @app.command()
 def show(
-    record_id: Annotated[str, typer.Argument(help="Instrument, provision or case-note id.")],
+    record_id: Annotated[str, typer.Argument(
+        help='Instrument, provision or case-note id, or a citation such as "GDPR Art 44".')],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show one record; an instrument comes with its provisions.
 
-    Example: kb show /akn/sg/act/2012/26
+    Example: kb show /akn/sg/act/2012/26, kb show "khoản 3 Điều 26 Luật ANM 2018"
     """
     kb = _kb()
     try:
-        doc = kb.get(record_id)
+        try:
+            doc = kb.get(record_id)
+        except KBError:
+            if record_id.strip().startswith(("/akn/", "/notes/")):
+                raise
+            cited = kb.resolve(record_id)  # a citation: show what it names, and say how
+            doc = cited.record
+            if cited.message:
+                err.print(f"[yellow]{escape(cited.message)}[/yellow]")
+            for other in cited.candidates:
+                reason = escape(other.get("reason", ""))
+                err.print(f"  also: {escape(other['id'])}  [dim]{reason}[/]")
         if doc["kind"] == "instrument":
             doc = kb.instrument(doc["id"])
         elif doc["kind"] == "case-note":
@@ -390,16 +405,26 @@ def import_(
     meta: Annotated[Path | None, typer.Option("--meta", help="YAML metadata: jurisdiction, "
                                               "doc_type, dates, expected_number ...")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write "
+                                          "nothing.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Import documents that match no topic "
+                                        "of the taxonomy.")] = False,
 ) -> None:
     """Import official documents (Akoma Ntoso, Formex, e-Gov XML, ToTA, pháp điển ...) into
     the record store, at provision level, with provenance. Run `kb index` afterwards.
 
+    A text of a work already known (a curated entry, an earlier import) joins that work: a
+    new version ordered by the document's own dates, a corrigendum, or another-language
+    expression. A document that would overwrite a different one, has no official source URL,
+    or matches no topic (without --force) is refused with the reason. The exit code is 0 when
+    nothing was refused.
+
     A .jsonl file holds complete records, one instrument or case note per line (docs/jsonl.md):
     it is stored whole or, if any line is invalid, not at all.
 
-    Example: kb import ../shared/corpus/akn --json
+    Example: kb import ../shared/corpus/akn --dry-run
     """
-    from kb.importing import ImportMeta, import_paths
+    from kb.ingest import ImportMeta, import_paths
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -415,7 +440,8 @@ def import_(
     with _progress() as bar:
         task = bar.add_task("importing", total=len(files))
         report = import_paths(files, kb.store, fmt, import_meta,
-                              progress=lambda p: bar.update(task, advance=1, description=p.name))
+                              progress=lambda p: bar.update(task, advance=1, description=p.name),
+                              dry_run=dry_run, force=force)
     if as_json:
         _dump(report.as_dict())
     else:
@@ -423,7 +449,9 @@ def import_(
         for item in report.imported[:shown]:
             what = ("case note" if item.get("kind") == "case-note"
                     else f"{item['provisions']} provisions")
-            console.print(f"[green]{item['status']:>11}[/] {escape(item['id'])} "
+            filed = item.get("kind") in ("corrigendum", "expression")
+            label = f"{item['kind']} {item['key']}" if filed else item["id"]
+            console.print(f"[green]{item['status']:>11}[/] {escape(label)} "
                           f"({what}) {escape(item['title'][:60])}")
         if len(report.imported) > shown:
             counts: dict[str, int] = {}
@@ -434,11 +462,17 @@ def import_(
         for item in report.failed:
             # a JSON Lines error already names its file and line: file:line: field: message
             where = "" if "line" in item else f"{escape(item['path'])}: "
-            console.print(f"[red]     failed[/] {where}{escape(item['error'])}", soft_wrap=True)
-    bad_files = len({item["path"] for item in report.failed})
-    errors = f" ({len(report.failed)} errors)" if len(report.failed) > bad_files else ""
-    err.print(f"{len(report.imported)} imported, {bad_files} failed{errors}; "
-              "run `kb index` to make them searchable")
+            console.print(f"[red]    refused[/] {where}{escape(item['error'])}", soft_wrap=True)
+        for item in report.skipped:
+            console.print(f"[yellow]    skipped[/] {escape(item['path'])}: "
+                          f"{escape(item['reason'])}", soft_wrap=True)
+    counts = report.counts
+    summary = ", ".join(f"{counts.get(name, 0)} {name}" for name in
+                        ("new", "new-version", "unchanged", "refused", "skipped"))
+    if dry_run:
+        err.print(f"dry run, nothing written: {summary}")
+    else:
+        err.print(f"{summary}; run `kb index` to make them searchable")
     raise typer.Exit(1 if report.failed else 0)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from kb.backends import open_backend
 from kb.backends.base import Backend, BuildReport
+from kb.citations import CitationResolver, Resolution, cite_first
 from kb.compare import (
     Counterparts,
     Coverage,
@@ -27,7 +28,8 @@ from kb.compare import (
 from kb.config import Settings, get_settings
 from kb.documents import IndexDoc, record_docs
 from kb.errors import InvalidQuery, RecordNotFound
-from kb.ids import InvalidId, kind_of, split_provision_id
+from kb.ids import InvalidId, kind_of, normalise_eid, split_provision_id
+from kb.ingest import current_text
 from kb.load import LoadResult, load_entries
 from kb.models import CaseNote, Instrument, Record
 from kb.search import PUBLIC_NAMES, SearchQuery, SearchResult
@@ -35,34 +37,61 @@ from kb.store import RecordStore
 
 
 def _portion_key(eid: str) -> str:
-    """``art_44``, ``dieu_44``, ``sec_44`` -> ``44``: the same portion, whatever its prefix."""
-    return re.sub(r"^[a-z]+_", "", eid.split("__")[-1])
+    """``art_26__cl_3``, ``dieu_26__khoan_3`` -> ``26__3``: the same portion, whatever its names.
+
+    Every level is kept, so a clause never matches the article of its own number; only the
+    names of numbered articles are interchangeable (a recital 33 is not an Article 33).
+    """
+    return "__".join(re.sub(r"^(?:art|sec|rule|reg)_", "", part)
+                     for part in normalise_eid(eid).split("__"))
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def merge(curated: Instrument, imported: Instrument) -> Instrument:
-    """A curated entry enriched with the official text of the same work.
+    """A curated entry enriched with the official text of the same work, losing nothing.
 
-    The curated metadata (summaries, topics, Vietnamese titles) is kept; the provisions are the
-    imported ones, each carrying the curated summary of the same portion where there is one
-    (matched by eId, else by its number); curated provisions the import lacks are kept too.
+    The curated metadata (titles, summaries, topics, dates, source) is kept. The provisions are
+    the imported ones in document order, under the curated eId of the same portion (matched by
+    eId, else by the numbers of every level). A matched provision keeps its curated heading,
+    summary, topics (its own, else the instrument's topics it was filed under), strength and
+    exceptions, and gains the official text; curated provisions the import lacks are kept.
     """
-    summaries = {p.eid: p for p in curated.provisions}
-    by_key = {_portion_key(p.eid): p.eid for p in curated.provisions}
+    curated_by_eid = {normalise_eid(p.eid): p for p in curated.provisions}
+    key_counts: dict[str, int] = {}
+    for prov in curated.provisions:
+        key_counts[_portion_key(prov.eid)] = key_counts.get(_portion_key(prov.eid), 0) + 1
+    by_key = {_portion_key(p.eid): normalise_eid(p.eid) for p in curated.provisions
+              if key_counts[_portion_key(p.eid)] == 1}
     provisions = []
+    taken: set[str] = set()
     for prov in imported.provisions:
-        eid = prov.eid if prov.eid in summaries else by_key.get(_portion_key(prov.eid))
-        extra = summaries.pop(eid, None) if eid else None
-        if extra is not None:
+        eid = normalise_eid(prov.eid)
+        if eid not in curated_by_eid:
+            eid = by_key.get(_portion_key(eid), eid)
+        kept = curated_by_eid.pop(eid, None)
+        if kept is not None:
             prov = prov.model_copy(update={
-                "summary": extra.summary,
-                "topics": prov.topics or extra.topics,
-                "strength": extra.strength or prov.strength,
+                "eid": kept.eid,
+                "heading": kept.heading or prov.heading,
+                "summary": kept.summary or prov.summary,
+                "topics": _unique([*(kept.topics or curated.topics), *prov.topics]),
+                "strength": kept.strength or prov.strength,
+                "exceptions": kept.exceptions or prov.exceptions,
+                "path": prov.path or kept.path,
             })
+        elif prov.eid != eid:
+            prov = prov.model_copy(update={"eid": eid})
+        if prov.eid in taken:
+            continue
+        taken.add(prov.eid)
         provisions.append(prov)
-    taken = {p.eid for p in provisions}
-    provisions.extend(p for p in summaries.values() if p.eid not in taken)
+    provisions.extend(p for p in curated_by_eid.values() if p.eid not in taken)
     return curated.model_copy(update={
         "provisions": provisions,
+        "native_ids": {**imported.native_ids, **curated.native_ids},
         "provenance": imported.provenance,
         "version": imported.version,
     })
@@ -141,6 +170,8 @@ class KnowledgeBase:
         if self.settings.store_path.exists():
             for record in self.store.iter_current():
                 stored_ids.add(record.id)
+                if isinstance(record, Instrument):
+                    record = current_text(self.store, record)
                 base = curated.get(record.id)
                 if isinstance(base, Instrument) and isinstance(record, Instrument):
                     yield merge(base, record)
@@ -171,6 +202,8 @@ class KnowledgeBase:
         """Search with the parameter names of the CLI and the API (``SearchQuery.from_params``),
         or run a ``SearchQuery``.
 
+        A query that is a citation ("GDPR Art 44") has the cited record first (``resolve``).
+
         Example: ``kb.search("spectrum auction", jurisdiction="vn", kind="provision")``
         """
         if isinstance(q, SearchQuery):
@@ -179,7 +212,19 @@ class KnowledgeBase:
             query = q
         else:
             query = SearchQuery.from_params(q, **_public_params(params))
-        return self.search_many([query])[0]
+        return cite_first(self.citations, query, self.search_many([query])[0])
+
+    @cached_property
+    def citations(self) -> CitationResolver:
+        return CitationResolver(self)
+
+    def resolve(self, cite: str) -> Resolution:
+        """The record a legal citation names ("GDPR Art 44", "Điều 26 Luật ANM 2018",
+        "47 U.S.C. 230"), or ``CitationNotFound`` with the closest records (kb.citations).
+
+        Example: ``kb.resolve("CPTPP 14.11").provision["id"]``
+        """
+        return self.citations.resolve(cite)
 
     def search_many(self, queries: list[SearchQuery]) -> list[SearchResult]:
         """Several searches in one round trip (facet counts of a page, one per period)."""

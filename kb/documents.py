@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from kb.models import CaseNote, Instrument, Provision, Record
-from kb.strength import classify_strength
+from kb.models import CaseNote, DisputeSettlement, Instrument, Provision, Record
+from kb.strength import assess, chapter_dispute_settlement, find_exceptions
 from kb.taxonomy import Jurisdictions, Taxonomy, jurisdictions, tag_token, taxonomy
 from kb.text import index_text
 
@@ -126,9 +126,28 @@ def instrument_docs(
         "a_tags": _tags(tax, topics),
     }
     is_treaty = inst.doc_type in TREATY_TYPES
-    tagged: dict[tuple[str, ...], TopicFields] = {}
+    tagged: dict[tuple, TopicFields] = {}
+    ds = dispute_settlement_by_chapter(inst) if is_treaty else {}
     for order, prov in enumerate(inst.provisions, start=1):
-        yield provision_doc(inst, prov, order, common, tax, is_treaty, title_text, tagged)
+        yield provision_doc(inst, prov, order, common, tax, is_treaty, title_text, tagged, ds)
+
+
+def dispute_settlement_by_chapter(inst: Instrument) -> dict[str | None, DisputeSettlement]:
+    """Chapter label (None: the whole instrument) -> its dispute-settlement status.
+
+    Curated entries win; otherwise a chapter's own exclusion article decides (RCEP 12.17,
+    AANZFTA Chapter 10 Article 10). Chapters with neither are not listed: "applies" is only
+    shown where a text or an editor says so."""
+    found = chapter_dispute_settlement(
+        (p.number, p.heading, p.path, p.text or "") for p in inst.provisions
+    )
+    out: dict[str | None, DisputeSettlement] = {
+        label: DisputeSettlement(status=c.status, article=c.article, chapter=label)
+        for label, c in found.items()
+    }
+    for entry in inst.dispute_settlement:
+        out[entry.chapter] = entry
+    return out
 
 
 def provision_doc(
@@ -139,13 +158,17 @@ def provision_doc(
     tax: Taxonomy,
     is_treaty: bool,
     title_text: str | None = None,
-    tagged: dict[tuple[str, ...], TopicFields] | None = None,
+    tagged: dict[tuple, TopicFields] | None = None,
+    ds: dict[str | None, DisputeSettlement] | None = None,
 ) -> IndexDoc:
-    key = tuple(prov.topics)
+    key = (*prov.topics, bool(prov.text))
     fields = tagged.get(key) if tagged is not None else None
     if fields is None:
         own = [t for t in prov.topics if t in tax]
-        if not own and inst.origin == "curated":
+        # an editorial provision is filed under its instrument's topics; an official text
+        # only carries the topics found in it or given to it (else every article of a
+        # curated act would claim every topic of the act)
+        if not own and inst.origin == "curated" and not prov.text:
             own = [t for t in inst.topics if t in tax]
         topics = tax.with_ancestors(own)
         fields = (topics, _sectors(tax, inst.sectors, topics), _tags(tax, topics))
@@ -153,9 +176,26 @@ def provision_doc(
             tagged[key] = fields
     topics, sectors, tags = fields
     strength, exceptions = prov.strength, list(prov.exceptions)
-    if is_treaty and prov.text and strength is None:
-        strength, found = classify_strength(prov.text, prov.heading)
-        exceptions = exceptions or found
+    phrase, paragraphs = prov.strength_phrase, list(prov.paragraph_strengths)
+    clauses = [c.model_dump() for c in prov.exception_clauses]
+    scope = list(prov.scope_exclusions)
+    if is_treaty and prov.text:
+        found = assess(prov.text, prov.heading, prov.path)
+        if strength is None:
+            strength, phrase = found.strength, phrase or found.phrase
+        exceptions = exceptions or found.exception_types
+        paragraphs = paragraphs or found.paragraph_strengths
+        clauses = clauses or [{"type": e.type, "clause": e.clause} for e in found.exceptions]
+        scope = scope or found.scope_exclusions
+    elif is_treaty and prov.summary and not exceptions:
+        # a curated article known by its summary: the carve-outs the editor describes
+        found_exc = find_exceptions(prov.summary)
+        exceptions = [e.type for e in found_exc]
+        clauses = clauses or [{"type": e.type, "clause": e.clause} for e in found_exc]
+    chapter_ds = None
+    if is_treaty and ds:
+        chapter_ds = ds.get(prov.path[-1] if prov.path else None) or ds.get(None)
+    ds_status = prov.dispute_settlement or (chapter_ds.status if chapter_ds else None)
     body = prov.text or prov.summary or ""
     return {
         **common,
@@ -175,6 +215,12 @@ def provision_doc(
         "provision_kind": prov.kind,
         "strength": strength if is_treaty else None,
         "exceptions": exceptions if is_treaty else [],
+        "strength_phrase": phrase if is_treaty else None,
+        "paragraph_strengths": paragraphs if is_treaty else [],
+        "exception_clauses": clauses if is_treaty else [],
+        "scope_exclusions": scope if is_treaty else [],
+        "dispute_settlement": ds_status if is_treaty else None,
+        "dispute_settlement_article": chapter_ds.article if is_treaty and chapter_ds else None,
         "order": prov.order or order,
         "a_title": index_text(" ".join(filter(None, [prov.number, prov.heading]))),
         "a_heading": index_text(" ".join(prov.path)),

@@ -122,8 +122,127 @@ def kind_of(value: str) -> str:
 
 
 def slugify(text: str, max_len: int = 60) -> str:
-    """A lower-case ascii slug for id segments (diacritics folded)."""
+    """A lower-case ascii slug for id segments (diacritics folded, other scripts transliterated).
+
+    Never a placeholder: two different non-Latin titles must not share an id, so a text
+    with nothing to spell in Latin letters raises ``InvalidId`` instead.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", transliterate(text)).strip("-")
+    slug = slug[:max_len].strip("-")
+    if not slug:
+        raise InvalidId(f"cannot make an id segment from {text!r}")
+    return slug
+
+
+_NAME_SYLLABLE = re.compile(r"^(?:HIRAGANA|KATAKANA|HANGUL SYLLABLE|HANGUL LETTER)"
+                            r"(?: LETTER)?(?: SMALL)? (?P<syllable>[A-Z]+)$")
+
+
+# Cyrillic and Greek (lower case, as ``fold`` leaves them): a common romanisation
+_LATIN_FOR = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ"
+    "αβγδεζηθικλμνξοπρστυφχψωάέήίόύώς",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r",
+     "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "i", "i",
+     "ye", "g",
+     "a", "v", "g", "d", "e", "z", "i", "th", "i", "k", "l", "m", "n", "x", "o", "p", "r", "s",
+     "t", "y", "f", "ch", "ps", "o", "a", "e", "i", "i", "o", "y", "o", "s"], strict=True))
+
+
+def transliterate(text: str) -> str:
+    """Latin letters for any script, so an id never depends on a script a URL mangles.
+
+    Diacritics are folded (Vietnamese, Greek, Cyrillic through ``kb.text.fold``); kana and
+    Hangul are spelled from their Unicode names (``か`` -> ``ka``, ``가`` -> ``ga``); an
+    ideograph, which has no spelling without a dictionary, becomes its code point (``u4fe1``)
+    so that two titles give two different ids.
+    """
+    import unicodedata
+
     from kb.text import fold
 
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
-    return slug[:max_len].strip("-") or "x"
+    out: list[str] = []
+    for char in fold(unicodedata.normalize("NFC", text)):
+        if char.isascii():
+            out.append(char)
+            continue
+        name = unicodedata.name(char, "")
+        match = _NAME_SYLLABLE.match(name)
+        if char in _LATIN_FOR:
+            out.append(_LATIN_FOR[char])
+        elif match:
+            out.append(match["syllable"].lower())
+        elif "IDEOGRAPH" in name:
+            out.append(f" u{ord(char):x} ")
+        elif char.isalnum():
+            decomposed = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+            out.append(decomposed.lower() or " ")
+        else:
+            out.append(" ")
+    return "".join(out)
+
+
+# Vietnamese (and older importer) portion names -> the Akoma Ntoso names the entries use:
+# Điều is an article, khoản a numbered clause, điểm a point, chương a chapter, phần a part.
+_EID_ALIASES = {"dieu": "art", "khoan": "cl", "diem": "point", "chuong": "chp", "phan": "part",
+                "para": "para", "article": "art", "section": "sec", "chapter": "chp"}
+
+
+def normalise_eid(eid: str) -> str:
+    """One eId scheme for curated and official texts: ``dieu_26__khoan_3`` -> ``art_26__cl_3``.
+
+    Applied at the ingest boundary as a safety net, so an imported text lands on the eIds the
+    curated entries use whatever an importer calls its portions.
+    """
+    parts = []
+    for part in clean_eid(eid).split("__"):
+        name, sep, rest = part.partition("_")
+        parts.append(f"{_EID_ALIASES.get(name, name)}{sep}{rest}" if sep else part)
+    return "__".join(parts)
+
+
+# -- native identifiers ------------------------------------------------------------------
+# A work is the same work when one of these agrees: they name the act, not the file.
+IDENTITY_KEYS = ("celex", "eli", "egov", "legislation_gov_uk", "tota", "phapdien", "number")
+
+_CELEX_TYPES = {"regulation": "R", "directive": "L", "decision": "D"}
+_EU_NUMBER = re.compile(
+    r"\b(?P<type>Regulation|Directive|Decision)\s*\((?:EU|EC|EEC|EU,\s*Euratom)\)\s*"
+    r"(?:No\s*)?(?P<a>\d{2,4})/(?P<b>\d{1,4})", re.IGNORECASE)
+
+
+def eu_celex(text: str) -> str | None:
+    """The CELEX number named by a citation such as ``Regulation (EU) 2016/679``.
+
+    Since 2015 the year comes first (``2016/679``); before, the number did (``No 910/2014``).
+    """
+    match = _EU_NUMBER.search(text)
+    if not match:
+        return None
+    first, second = match["a"], match["b"]
+    year, number = (first, second) if len(first) == 4 and int(first) > 1950 else (second, first)
+    if len(year) == 2:
+        year = ("19" if int(year) > 50 else "20") + year
+    return f"3{year}{_CELEX_TYPES[match['type'].lower()]}{int(number):04d}"
+
+
+def identity_keys(native_ids: dict[str, str], jurisdiction: str = "") -> set[tuple[str, str]]:
+    """The comparable identity keys of a work from its native ids (case and form folded).
+
+    An ELI is compared without its ``/oj`` or language tail; a CELEX corrigendum suffix
+    (``R(02)``) is not the act itself and is dropped from comparison.
+    """
+    keys: set[tuple[str, str]] = set()
+    for name, value in native_ids.items():
+        if name not in IDENTITY_KEYS or not value:
+            continue
+        text = str(value).strip().lower()
+        if name == "eli":
+            text = re.sub(r"^https?://", "", text)
+            text = re.sub(r"/oj(/[a-z]{3})?$", "", text.rstrip("/"))
+        elif name == "celex" and re.search(r"r\(\d+\)$", text):
+            continue
+        elif name == "number":
+            text = f"{jurisdiction}:{re.sub(r'[^a-z0-9]', '', transliterate(text))}"
+        keys.add((name, text))
+    return keys

@@ -38,6 +38,7 @@ class LoadResult:
     records: list[Record] = field(default_factory=list)
     errors: list[EntryError] = field(default_factory=list)
     files: int = 0
+    warnings: list[EntryError] = field(default_factory=list)  # loaded, but should be updated
 
     @property
     def instruments(self) -> list[Instrument]:
@@ -169,13 +170,26 @@ class _FileChecker:
                 self.error(("period",), "period starts after it ends")
 
 
+def _retire_amended(data: dict, checker: _FileChecker) -> EntryError | None:
+    """``status: amended`` is retired: the act is ``in-force`` and ``dates.last_amended`` says
+    when it last changed. An old file still loads, with a warning naming file, line and field.
+    """
+    if data.get("kind") != "instrument" or data.get("status") != "amended":
+        return None
+    data["status"] = "in-force"
+    return EntryError(checker.path, _line_of(checker.root, ("status",)), "status",
+                      "'amended' is deprecated: write 'in-force' and give dates.last_amended")
+
+
 def load_file(
     path: Path,
     tax: Taxonomy | None = None,
     juris: Jurisdictions | None = None,
     display: str | None = None,
+    warnings: list[EntryError] | None = None,
 ) -> tuple[Record | None, list[EntryError]]:
-    """Parse and validate one entry file: (record or None, errors)."""
+    """Parse and validate one entry file: (record or None, errors); deprecations are appended
+    to ``warnings`` when given."""
     tax, juris = tax or taxonomy(), juris or jurisdictions()
     shown = display or str(path)
     try:
@@ -194,6 +208,9 @@ def load_file(
     if not isinstance(data, dict):
         checker.error((), "an entry must be a YAML mapping (see docs/entries.md)")
         return None, checker.errors
+    deprecated = _retire_amended(data, checker)
+    if deprecated is not None and warnings is not None:
+        warnings.append(deprecated)
     kind = data.get("kind")
     model = {"instrument": Instrument, "case-note": CaseNote}.get(kind)
     if model is None:
@@ -238,7 +255,7 @@ def load_entries(paths: Iterable[Path] | None = None) -> LoadResult:
     for path in files:
         result.files += 1
         shown = _display(path)
-        record, errors = load_file(path, tax, juris, display=shown)
+        record, errors = load_file(path, tax, juris, display=shown, warnings=result.warnings)
         result.errors.extend(errors)
         if record is None:
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -39,6 +40,12 @@ CREATE TABLE IF NOT EXISTS versions (
     stored_at TEXT NOT NULL,
     PRIMARY KEY (work_id, version)
 );
+CREATE TABLE IF NOT EXISTS identities (
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    work_id TEXT NOT NULL,
+    PRIMARY KEY (name, value, work_id)
+);
 """
 
 
@@ -47,6 +54,7 @@ class PutResult:
     id: str
     status: PutStatus
     version: int
+    current: bool = True  # False: stored, but an older text than the current one
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,21 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _expression_date(record: Record) -> str:
+    """The date that orders the texts of one work: the document's own (``version``), as text.
+
+    Versions are ordered by it, not by when they were imported; a text without one sorts
+    before any dated text.
+    """
+    value = getattr(record, "version", None) or ""
+    return value if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else ""
+
+
+def _is_annotation(key: str) -> bool:
+    """Another-language expressions (``@``) and corrigenda (``#``) are filed beside a work."""
+    return "@" in key or "#" in key
+
+
 def _parse(kind: str, payload: str) -> Record:
     model = CaseNote if kind == "case-note" else Instrument
     return model.model_validate_json(payload)
@@ -95,6 +118,10 @@ class RecordStore:
         self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(versions)")}
+        if "expression_date" not in columns:  # stores written before versions were dated
+            with self._db:
+                self._db.execute("ALTER TABLE versions ADD COLUMN expression_date TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -105,45 +132,79 @@ class RecordStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def put(self, record: Record, key: str | None = None) -> PutResult:
-        """Store a record; a changed text becomes a new version, an unchanged one is a no-op.
+    def put(self, record: Record, key: str | None = None, dry_run: bool = False) -> PutResult:
+        """Store a record; a changed text becomes a new version, a known one is a no-op.
 
         ``key`` defaults to the record id; another language of the same work is stored under
-        ``{id}@{language}`` (an expression of the work, kept but not indexed in its place).
+        ``{id}@{language}``, a corrigendum under ``{id}#corrigendum-{date}``. A text identical
+        to any stored version is ``unchanged``. The current version is the one with the latest
+        expression date (the document's own date, not the import order) that is not in the
+        future. ``dry_run`` says what would happen and writes nothing.
         """
         key = key or record.id
         digest = content_hash(record)
         provenance = (
             record.provenance.model_dump_json() if getattr(record, "provenance", None) else None
         )
+        date = _expression_date(record)
         with self._db:
-            row = self._db.execute(
-                "SELECT w.current_version, v.content_sha256 FROM works w JOIN versions v "
-                "ON v.work_id = w.id AND v.version = w.current_version WHERE w.id = ?",
-                (key,),
-            ).fetchone()
-            if row and row[1] == digest:
-                return PutResult(key, "unchanged", row[0])
-            version = (row[0] + 1) if row else 1
+            rows = self._db.execute(
+                "SELECT version, content_sha256, COALESCE(expression_date, '') FROM versions "
+                "WHERE work_id = ? ORDER BY version", (key,)).fetchall()
+            current_row = self._db.execute(
+                "SELECT current_version FROM works WHERE id = ?", (key,)).fetchone()
+            for version, known_digest, _ in rows:
+                if known_digest == digest:
+                    return PutResult(key, "unchanged", version,
+                                     bool(current_row) and current_row[0] == version)
+            version = (rows[-1][0] + 1) if rows else 1
+            dated = [(d, v) for v, _, d in rows] + [(date, version)]
+            today = dt.date.today().isoformat()
+            current = max((d <= today, d, v) for d, v in dated)[2]
+            status: PutStatus = "new-version" if rows else "new"
+            if dry_run:
+                return PutResult(key, status, version, current == version)
             now = _now()
             self._db.execute(
-                "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?)",
-                (key, version, digest, record.model_dump_json(), provenance, now),
+                "INSERT INTO versions (work_id, version, content_sha256, record, provenance, "
+                "stored_at, expression_date) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (key, version, digest, record.model_dump_json(), provenance, now, date),
             )
-            if row:
+            if rows:
                 self._db.execute(
                     "UPDATE works SET current_version = ?, updated_at = ? WHERE id = ?",
-                    (version, now, key),
+                    (current, now, key),
                 )
             else:
                 self._db.execute(
                     "INSERT INTO works VALUES (?, ?, ?, ?, ?)",
                     (key, record.kind, version, now, now),
                 )
-        return PutResult(key, "new-version" if row else "new", version)
+            self._index_identity(key, record)
+        return PutResult(key, status, version, current == version)
+
+    def _index_identity(self, key: str, record: Record) -> None:
+        if _is_annotation(key) or not isinstance(record, Instrument):
+            return
+        from kb.ids import identity_keys
+
+        self._db.executemany(
+            "INSERT OR IGNORE INTO identities VALUES (?, ?, ?)",
+            [(name, value, key)
+             for name, value in identity_keys(record.native_ids, record.jurisdiction)],
+        )
+
+    def find_identity(self, keys: Iterable[tuple[str, str]]) -> set[str]:
+        """Stored works with any of these identity keys (``kb.ids.identity_keys``)."""
+        found: set[str] = set()
+        for name, value in keys:
+            found.update(r[0] for r in self._db.execute(
+                "SELECT work_id FROM identities WHERE name = ? AND value = ?", (name, value)))
+        return found
 
     def put_many(
-        self, records: Iterable[Record], provenance: Provenance | None = None
+        self, records: Iterable[Record], provenance: Provenance | None = None,
+        dry_run: bool = False,
     ) -> list[PutResult]:
         """Store many records in one transaction: all of them, or none if anything fails.
 
@@ -185,7 +246,11 @@ class RecordStore:
                 works[key] = (kind, version)
                 current[key] = (version, digest)
                 results.append(PutResult(key, "new-version" if row else "new", version))
-            self._db.executemany("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?)", versions)
+            if dry_run:
+                return results
+            self._db.executemany(
+                "INSERT INTO versions (work_id, version, content_sha256, record, provenance, "
+                "stored_at) VALUES (?, ?, ?, ?, ?, ?)", versions)
             self._db.executemany(
                 "UPDATE works SET current_version = ?, updated_at = ? WHERE id = ?",
                 [(version, now, key) for key, (_, version) in works.items() if key in stored],
@@ -231,7 +296,7 @@ class RecordStore:
             "ON v.work_id = w.id AND v.version = w.current_version ORDER BY w.id"
         )
         for key, kind, payload in rows:
-            if expressions or "@" not in key:
+            if "#" not in key and (expressions or "@" not in key):
                 yield _parse(kind, payload)
 
     def expressions(self, work_id: str) -> list[str]:
@@ -241,7 +306,14 @@ class RecordStore:
         return [r[0] for r in rows]
 
     def count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM works WHERE id NOT LIKE '%@%'").fetchone()[0]
+        return self._db.execute("SELECT count(*) FROM works WHERE id NOT LIKE '%@%' "
+                                "AND id NOT LIKE '%#%'").fetchone()[0]
+
+    def corrigenda(self, work_id: str) -> list[str]:
+        """Store keys of the corrigenda filed beside a work (``{id}#corrigendum-{date}``)."""
+        rows = self._db.execute("SELECT id FROM works WHERE id LIKE ? ORDER BY id",
+                                (work_id + "#corrigendum-%",))
+        return [r[0] for r in rows]
 
     def ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT id FROM works ORDER BY id")]

@@ -27,6 +27,13 @@ EXPECTED_FAILURES = {
     "egov-api-v1.error-no-result.ja.xml": "e-Gov API returned code 1",
     "demuc-3.4-giao-dich-dien-tu.EMPTY-STUB.aac1fa20.vi.html": "has no provisions",
     "demuc-3.6-vien-thong.EMPTY-STUB.a20d4a54.vi.html": "has no provisions",
+    # on no subject of the knowledge base: imported only with --force
+    "eu-COM-2013-619.akn4eu-proposal.akn.xml": "matches no topic of the taxonomy",
+    "us-publaw-112-61.oasis-example.akn.xml": "matches no topic of the taxonomy",
+    "405AC0000000088_20240401_504AC0100000052.gyosei-tetsuzuki-ho.ja.xml":
+        "matches no topic of the taxonomy",
+    "MISMATCH.expected-luat-gddt-2023.got-qd-1456-ubnd-nam-dinh.tvpl.vi.html":
+        "matches no topic of the taxonomy",
 }
 
 
@@ -97,7 +104,7 @@ def test_known_provision_counts(imported: KnowledgeBase) -> None:
     assert len([p for p in wto if re.fullmatch(r"Article \d+", p["number"])]) == 38
     assert len(provisions(imported, "/akn/vn/act/2006/67-2006-qh11", "article")) == 79
     assert len(provisions(imported, "/akn/vn/act/2018/24-2018-qh14", "article")) == 43
-    assert len(provisions(imported, "/akn/jp/act/1993/88")) == 71
+
 
 
 def test_curated_entry_and_official_text_are_merged(imported: KnowledgeBase) -> None:
@@ -153,7 +160,7 @@ def test_changed_file_adds_a_version_and_keeps_the_old(tmp_path: Path, corpus: P
     shutil.copy(corpus / "akn" / "uk-ukpga-2014-27.enacted.akn.xml", source)
     first = import_paths([source], kb.store).imported[0]
     text = source.read_text(encoding="utf-8")
-    source.write_text(text.replace("retention", "keeping", 1), encoding="utf-8")
+    source.write_text(text.replace("A retention notice", "A keeping notice", 1), encoding="utf-8")
     second = import_paths([source], kb.store).imported[0]
     assert (first["status"], second["status"]) == ("new", "new-version")
     versions = kb.store.versions(first["id"])
@@ -176,14 +183,29 @@ def test_wrong_page_is_refused(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_cli_import_json_shape(corpus: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["import", str(corpus / "akn"), "--json"],
-                           env={"KB_HOME": str(tmp_path / "home")})
-    assert result.exit_code == 0, result.stdout
+    env = {"KB_HOME": str(tmp_path / "home")}
+    result = runner.invoke(app, ["import", str(corpus / "akn"), "--json"], env=env)
+    assert result.exit_code == 1, result.stdout  # two documents on no subject of the KB
     data = json.loads(result.stdout)
+    assert data["counts"] == {"new": 2, "new-version": 0, "unchanged": 0, "refused": 2,
+                              "skipped": 0}
+    forced = runner.invoke(app, ["import", str(corpus / "akn"), "--json", "--force"], env=env)
+    assert forced.exit_code == 0, forced.stdout
+    data = json.loads(forced.stdout)
     assert len(data["imported"]) == 4 and data["failed"] == []
     item = data["imported"][0]
     assert set(item) >= {"id", "title", "provisions", "source_url", "status"}
-    assert item["source_url"].startswith("file://") and item["status"] == "new"
+    assert item["source_url"].startswith("https://") and item["status"] == "new"
+
+
+def test_out_of_scope_act_imports_with_force(corpus: Path, tmp_path: Path) -> None:
+    from kb.config import Settings
+
+    kb = KnowledgeBase(Settings(home=tmp_path / "home"))
+    path = next((corpus / "jp" / "egov").glob("405AC0000000088*"))
+    assert import_paths([path], kb.store).counts["refused"] == 1
+    assert import_paths([path], kb.store, force=True).counts["new"] == 1
+    assert len(kb.store.get("/akn/jp/act/1993/88").provisions) == 71
 
 
 def test_diff_of_two_versions_of_a_provision(tmp_path: Path, corpus: Path) -> None:

@@ -225,7 +225,7 @@ def test_cli_reports_file_line_and_field_and_exits_1(tmp_path: Path, kb_home: Pa
     result = runner.invoke(app, ["import", str(bad)])
     assert result.exit_code == 1
     assert "bad.jsonl:2: provisions[1].number: required field is missing" in result.stdout
-    assert "0 imported, 1 failed" in result.stderr
+    assert "0 new, 0 new-version, 0 unchanged, 1 refused" in result.stderr
 
     good = write(tmp_path / "good.jsonl", [instrument(1), note()])
     result = runner.invoke(app, ["import", str(good), "--json"])

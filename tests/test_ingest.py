@@ -1,0 +1,325 @@
+"""Ingest: importing official texts adds knowledge and never destroys it.
+
+Real files in tmp_path and the real record store; the corpus tests read ../shared (skipped
+where it is absent unless KB_REQUIRE_CORPUS=1).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kb.cli import app
+from kb.config import Settings
+from kb.core import KnowledgeBase
+from kb.ids import InvalidId, eu_celex, identity_keys, normalise_eid, slugify
+from kb.ingest import ImportMeta, import_paths
+from kb.load import load_entries
+from kb.store import RecordStore
+
+runner = CliRunner()
+NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+OFFICIAL = "https://example.go.ke/acts/2020/3"
+
+
+def akn_act(path: Path, sections: list[tuple[str, str]], title: str = "Telecommunications Act",
+            uri: str = "/akn/ke/act/2020/3", date: str = "2020-05-01") -> Path:
+    """A small Akoma Ntoso act: (heading, text) per section."""
+    body = "".join(
+        f'<section eId="sec_{i}"><num>{i}</num><heading>{heading}</heading>'
+        f"<content><p>{text}</p></content></section>"
+        for i, (heading, text) in enumerate(sections, start=1))
+    path.write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+<akomaNtoso xmlns="{NS}">
+  <act name="act">
+    <meta><identification source="#x">
+      <FRBRWork><FRBRthis value="{uri}/!main"/><FRBRuri value="{uri}"/>
+        <FRBRdate date="{date}" name="assent"/><FRBRauthor href="#x"/>
+        <FRBRcountry value="ke"/><FRBRname value="{title}"/></FRBRWork>
+      <FRBRExpression><FRBRuri value="{uri}/eng@"/>
+        <FRBRlanguage language="eng"/></FRBRExpression>
+    </identification></meta>
+    <preface><p><docTitle>{title}</docTitle></p></preface>
+    <body>{body}</body>
+  </act>
+</akomaNtoso>""", encoding="utf-8")
+    return path
+
+
+TELECOM = [("Licensing of telecommunications services", "No person shall provide "
+            "telecommunications services without a telecommunications licence."),
+           ("Spectrum management", "The Authority shall manage the radio frequency spectrum."),
+           ("Interconnection", "Operators shall interconnect their networks on request."),
+           ("Penalties", "A person who contravenes this Act commits an offence.")]
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> RecordStore:
+    with RecordStore(tmp_path / "store.sqlite") as opened:
+        yield opened
+
+
+# -- identity ---------------------------------------------------------------------------------
+
+def test_vietnamese_portion_names_become_the_akoma_ntoso_names() -> None:
+    assert normalise_eid("dieu_26__khoan_3") == "art_26__cl_3"
+    assert normalise_eid("chuong_2__dieu_5__diem_a") == "chp_2__art_5__point_a"
+    assert normalise_eid("art_26__cl_3") == "art_26__cl_3"
+
+
+def test_a_non_latin_title_is_transliterated_never_a_placeholder() -> None:
+    first, second = slugify("中华人民共和国电信条例"), slugify("中华人民共和国网络安全法")
+    assert first != second and "x" not in (first, second)
+    assert slugify("でんぱほう") == "denpahou"
+    assert slugify("Закон о связи") == "zakon-o-svyazi"
+    with pytest.raises(InvalidId):
+        slugify("§ — §")
+
+
+def test_eu_citations_give_the_celex_number() -> None:
+    assert eu_celex("Regulation (EU) 2024/1689 of the European Parliament") == "32024R1689"
+    assert eu_celex("Regulation (EU) No 910/2014") == "32014R0910"
+    assert eu_celex("Directive (EU) 2018/1972") == "32018L1972"
+    assert identity_keys({"eli": "http://data.europa.eu/eli/reg/2024/1689/oj"}) == {
+        ("eli", "data.europa.eu/eli/reg/2024/1689")}
+
+
+def test_a_different_document_never_becomes_a_version(tmp_path: Path, store: RecordStore) -> None:
+    meta = ImportMeta(source_url=OFFICIAL)
+    first = akn_act(tmp_path / "a.xml", TELECOM)
+    assert import_paths([first], store, meta=meta).imported[0]["status"] == "new"
+    other = akn_act(tmp_path / "b.xml", [
+        (f"Fisheries rule {i}", f"Boats of class {i} shall land telecommunications gear.")
+        for i in range(1, 9)], title="Fisheries Act")
+    report = import_paths([other], store, meta=meta, force=True)
+    assert report.imported == [] and report.counts["refused"] == 1
+    error = report.failed[0]["error"]
+    assert "is not a version of /akn/ke/act/2020/3" in error and "headings" in error
+    assert [v.version for v in store.versions("/akn/ke/act/2020/3")] == [1]
+
+
+def test_the_same_document_amended_is_a_new_version(tmp_path: Path, store: RecordStore) -> None:
+    meta = ImportMeta(source_url=OFFICIAL)
+    import_paths([akn_act(tmp_path / "a.xml", TELECOM)], store, meta=meta)
+    amended = [*TELECOM[:3], ("Penalties", "A person who contravenes this Act is liable to a "
+                                           "fine.")]
+    path = akn_act(tmp_path / "a2.xml", amended, date="2022-01-01")
+    assert import_paths([path], store, meta=meta).imported[0]["status"] == "new-version"
+
+
+# -- versions ---------------------------------------------------------------------------------
+
+def test_current_version_is_the_latest_by_the_documents_date(tmp_path: Path,
+                                                             store: RecordStore) -> None:
+    meta = ImportMeta(source_url=OFFICIAL)
+    newer = [*TELECOM[:3], ("Penalties", "A fine of up to one million shillings.")]
+    # imported newest first: the older text must not become current
+    import_paths([akn_act(tmp_path / "new.xml", newer, date="2023-01-01")], store, meta=meta)
+    report = import_paths([akn_act(tmp_path / "old.xml", TELECOM, date="2020-05-01")], store,
+                          meta=meta)
+    assert report.imported[0]["status"] == "new-version" and not report.imported[0]["current"]
+    current = store.get("/akn/ke/act/2020/3")
+    assert current.version == "2023-01-01" and "million" in current.provisions[-1].text
+    again = import_paths([akn_act(tmp_path / "new2.xml", newer, date="2023-01-01")], store,
+                         meta=meta)
+    assert again.imported[0]["status"] == "unchanged"
+
+
+# -- sources, scope, report -------------------------------------------------------------------
+
+def test_a_local_path_is_never_the_official_source(tmp_path: Path, store: RecordStore) -> None:
+    path = akn_act(tmp_path / "a.xml", TELECOM)
+    refused = import_paths([path], store)
+    assert "no official source URL" in refused.failed[0]["error"] and refused.imported == []
+    report = import_paths([path], store, meta=ImportMeta(source_url=OFFICIAL))
+    assert report.imported[0]["source_url"] == OFFICIAL
+    record = store.get("/akn/ke/act/2020/3")
+    assert record.source_url == OFFICIAL and record.provenance.url.startswith("file://")
+
+
+def test_a_document_on_no_topic_needs_force(tmp_path: Path, store: RecordStore) -> None:
+    path = akn_act(tmp_path / "fish.xml", [
+        ("Fishing seasons", "The fishing season opens in March."),
+        ("Boats", "Every boat shall be registered."),
+        ("Nets", "Nets shall have a mesh of at least ten centimetres.")],
+        title="Fisheries Act", uri="/akn/ke/act/2020/9")
+    meta = ImportMeta(source_url=OFFICIAL)
+    report = import_paths([path], store, meta=meta)
+    assert report.counts["refused"] == 1
+    assert "matches no topic of the taxonomy" in report.failed[0]["error"]
+    assert "--force" in report.failed[0]["error"]
+    forced = import_paths([path], store, meta=meta, force=True)
+    assert forced.imported[0]["status"] == "new"
+
+
+def test_dry_run_writes_nothing_and_counts_apart(tmp_path: Path) -> None:
+    path = akn_act(tmp_path / "a.xml", TELECOM)
+    meta = tmp_path / "meta.yaml"
+    meta.write_text(f"source_url: {OFFICIAL}\n", encoding="utf-8")
+    env = {"KB_HOME": str(tmp_path / "home"), "KB_BACKEND": "embedded"}
+    dry = runner.invoke(app, ["import", str(path), "--meta", str(meta), "--dry-run", "--json"],
+                        env=env)
+    assert dry.exit_code == 0, dry.stdout
+    data = json.loads(dry.stdout)
+    assert data["dry_run"] and data["counts"] == {
+        "new": 1, "new-version": 0, "unchanged": 0, "refused": 0, "skipped": 0}
+    assert "nothing written" in dry.stderr
+    with RecordStore(tmp_path / "home" / "store.sqlite") as opened:
+        assert opened.ids() == []
+    real = runner.invoke(app, ["import", str(path), "--meta", str(meta), "--json"], env=env)
+    assert real.exit_code == 0 and json.loads(real.stdout)["counts"]["new"] == 1
+    again = runner.invoke(app, ["import", str(path), "--meta", str(meta), "--json"], env=env)
+    assert json.loads(again.stdout)["counts"]["unchanged"] == 1
+    refused = runner.invoke(app, ["import", str(path), "--json"], env=env)
+    assert refused.exit_code == 1 and json.loads(refused.stdout)["counts"]["refused"] == 1
+
+
+def test_retired_status_amended_loads_with_a_warning(tmp_path: Path) -> None:
+    source = Path(__file__).parents[1] / "kb" / "entries" / "instruments" / "eu" / "eidas.yaml"
+    old = tmp_path / "eidas.yaml"
+    old.write_text(source.read_text("utf-8").replace("status: in-force", "status: amended"),
+                   encoding="utf-8")
+    result = load_entries([old])
+    assert not result.errors and result.records[0].status == "in-force"
+    warning = str(result.warnings[0])
+    assert re.search(r"eidas\.yaml:\d+: status: 'amended' is deprecated", warning)
+
+
+def test_no_bundled_entry_uses_the_retired_status() -> None:
+    result = load_entries()
+    assert not result.warnings, [str(w) for w in result.warnings]
+    assert all(r.status != "amended" for r in result.instruments)
+
+
+# -- the corpus -------------------------------------------------------------------------------
+
+def _meta_for(path: Path) -> ImportMeta | None:
+    from tests.conftest import quality_module
+
+    return quality_module().meta_for(path)
+
+
+def _import(kb: KnowledgeBase, *paths: Path) -> list[dict]:
+    items = []
+    for path in paths:
+        report = import_paths([path], kb.store, meta=_meta_for(path))
+        items.extend(report.imported)
+        items.extend({"status": "refused", **f} for f in report.failed)
+    return items
+
+
+def test_eu_acts_join_their_curated_work(corpus: Path, tmp_path: Path) -> None:
+    kb = KnowledgeBase(Settings(home=tmp_path))
+    items = _import(kb, *sorted((corpus / "eu" / "ai-act").glob("*.md")),
+                    *sorted((corpus / "eu" / "cra").glob("*.md")))
+    assert [i["id"] for i in items] == ["/akn/eu/act/regulation/2024/1689",
+                                        "/akn/eu/act/regulation/2024/2847"]
+    assert not any(i.startswith("/akn/eu/regulation/") for i in kb.store.ids())
+
+
+def test_gdpr_current_is_the_2018_consolidation_in_any_order(corpus: Path,
+                                                             tmp_path: Path) -> None:
+    gdpr = corpus / "eu" / "gdpr"
+    files = [gdpr / "gdpr.formex.consolidated-20180523.en.xml",
+             gdpr / "gdpr.formex.oj-L119-2016.en.xml",
+             gdpr / "gdpr.formex.corrigendum-oj-L127-2018.en.xml"]
+    for order, home in ((files, "forward"), (files[::-1], "backward")):
+        kb = KnowledgeBase(Settings(home=tmp_path / home))
+        items = _import(kb, *order)
+        assert all(i["status"] in ("new", "new-version") for i in items), items
+        current = kb.store.get("/akn/eu/act/regulation/2016/679")
+        assert current.version == "2018-05-23"
+        corrigenda = kb.store.corrigenda("/akn/eu/act/regulation/2016/679")
+        assert len(corrigenda) == 1 and [v.version for v in kb.store.versions(
+            "/akn/eu/act/regulation/2016/679")] == [1, 2]
+        kb.index()
+        recitals = [p for p in kb.backend.provisions_of("/akn/eu/act/regulation/2016/679")
+                    if p["provision_kind"] == "recital" and p["text_source"] == "official"]
+        assert len(recitals) == 173  # a consolidation omits them; they stay part of the act
+        kb.close()
+
+
+def test_curated_knowledge_survives_its_official_text(corpus: Path, tmp_path: Path) -> None:
+    kb = KnowledgeBase(Settings(home=tmp_path))
+    _import(kb, corpus / "jp" / "derived-json" / "415AC0000000057.appi.ja.json",
+            corpus / "eu" / "gdpr" / "gdpr.formex.oj-L119-2016.en.xml",
+            corpus / "vn" / "thuvienphapluat" / "luat-an-ninh-mang-2018.24-2018-QH14.tvpl.vi.html")
+    kb.index()
+    art28 = kb.get("/akn/jp/act/2003/57/~art_28")
+    assert art28["heading"] == "Restriction on provision to a third party in a foreign country"
+    assert art28["text_source"] == "official" and "外国" in art28["text"]
+    assert "digital-economy/cross-border-data" in art28["topics"]
+    for number in (45, 46):  # the curated ones (Art 49 is not a curated provision)
+        doc = kb.get(f"/akn/eu/act/regulation/2016/679/~art_{number}")
+        assert "digital-economy/cross-border-data" in doc["topics"], number
+    tagged = [p for p in kb.backend.provisions_of("/akn/eu/act/regulation/2016/679")
+              if "digital-economy/cross-border-data" in p["topics"]]
+    assert len(tagged) < 20  # not every article of the act
+    merged = {r.id: r for r in kb.records()}
+    appi = {p.eid: p for p in merged["/akn/jp/act/2003/57"].provisions}
+    assert appi["art_28"].summary.startswith("Requires the individual's prior consent")
+    clause = kb.get("/akn/vn/act/2018/24-2018-qh14/~art_26__cl_3")
+    assert clause["text_source"] == "editorial" and clause["text"]
+    article = kb.get("/akn/vn/act/2018/24-2018-qh14/~art_26")
+    assert article["text_source"] == "official"
+    kb.close()
+
+
+def _more(corpus: Path) -> Path | None:
+    more = corpus.parent / "corpus-more"
+    return more if more.is_dir() else None
+
+
+@pytest.mark.corpus
+def test_importing_both_corpora_keeps_every_curated_provision(corpus: Path,
+                                                              tmp_path: Path) -> None:
+    """Done when: no duplicates, no lost curated provision, no file-path source."""
+    from tests.conftest import quality_module
+
+    skip = quality_module().SKIP | {"MANIFEST.md"}
+    roots = [corpus, *filter(None, [_more(corpus)])]
+    kb = KnowledgeBase(Settings(home=tmp_path))
+    for root in roots:
+        _import(kb, *sorted(p for p in root.rglob("*") if p.is_file() and p.name not in skip))
+    kb.index()
+    entries = kb.load_entries()
+    merged = {r.id: r for r in kb.records()}
+    lost = []
+    for inst in entries.instruments:
+        kept = {p.eid: p for p in merged[inst.id].provisions}
+        for prov in inst.provisions:
+            pid = f"{inst.id}/~{prov.eid}"
+            try:
+                doc = kb.get(pid)
+            except Exception:  # noqa: BLE001 - any failure to resolve is a loss
+                lost.append(f"{pid}: missing")
+                continue
+            if prov.heading and doc["heading"] != prov.heading:
+                lost.append(f"{pid}: heading {doc['heading']!r}")
+            if prov.summary != kept[prov.eid].summary:
+                lost.append(f"{pid}: summary")
+            if not set(prov.topics or inst.topics) <= set(doc["topics"]):
+                lost.append(f"{pid}: topics {doc['topics']}")
+    assert lost == []
+    records = [r for r in kb.records() if r.kind == "instrument"]
+    by_identity: dict[tuple[str, str], set[str]] = {}
+    for record in records:
+        for key in identity_keys(record.native_ids, record.jurisdiction):
+            if key[0] != "number":
+                by_identity.setdefault(key, set()).add(record.id)
+    assert {k: v for k, v in by_identity.items() if len(v) > 1} == {}
+    assert [r.id for r in records if not r.source_url.startswith(("http://", "https://"))] == []
+    kb.close()
+
+
+def test_copy_of_a_file_is_unchanged(corpus: Path, tmp_path: Path) -> None:
+    kb = KnowledgeBase(Settings(home=tmp_path / "home"))
+    source = corpus / "akn" / "uk-ukpga-2014-27.enacted.akn.xml"
+    copy = tmp_path / "copy.akn.xml"
+    shutil.copy(source, copy)
+    assert [i["status"] for i in _import(kb, source, copy)] == ["new", "unchanged"]
