@@ -15,7 +15,10 @@ from kb import ids
 
 DocType = Literal[ids.DOC_TYPES]  # one list, kept in kb.ids
 Status = Literal["in-force", "amended", "repealed", "draft", "signed-not-in-force", "unknown"]
-Strength = Literal["binding", "best-endeavour", "permissive", "none"]
+Strength = Literal[
+    "binding", "best-endeavour", "permissive", "hortatory", "procedural", "none"
+]
+DisputeSettlementStatus = Literal["applies", "excluded", "partly"]
 ProvisionKind = Literal[
     "article", "section", "recital", "preamble", "definition", "annex", "footnote", "other"
 ]
@@ -80,6 +83,22 @@ class Dates(_Record):
         return self.in_force or self.adopted or self.signed or self.last_amended
 
 
+class ExceptionClause(_Record):
+    """An exception in a treaty article: its type (docs/commitments.md) and the clause."""
+
+    type: str = Field(pattern=r"^[a-z][a-z\-]*$")
+    clause: str
+
+
+class DisputeSettlement(_Record):
+    """Whether a treaty chapter can be taken to dispute settlement, and the article saying so."""
+
+    status: DisputeSettlementStatus
+    article: str | None = Field(None, description="the article that says so, e.g. 'Article 12.17'")
+    chapter: str | None = Field(None, description="the chapter label; empty: the instrument")
+    note: str | None = None
+
+
 class Provision(_Record):
     """One portion of an instrument (article, section, recital ...)."""
 
@@ -95,6 +114,11 @@ class Provision(_Record):
     strength: Strength | None = None
     exceptions: list[str] = []
     order: int = 0
+    strength_phrase: str | None = Field(None, description="the words that decided the strength")
+    paragraph_strengths: list[Strength] = []
+    exception_clauses: list[ExceptionClause] = []
+    scope_exclusions: list[str] = []
+    dispute_settlement: DisputeSettlementStatus | None = None
 
     @field_validator("eid")
     @classmethod
@@ -138,6 +162,9 @@ class Instrument(_Record):
     origin: Origin = "curated"
     provenance: Provenance | None = None
     version: str | None = Field(None, description="expression date or version label of the text")
+    dispute_settlement: list[DisputeSettlement] = Field(
+        [], description="curated: chapters excluded (wholly or partly) from dispute settlement"
+    )
 
     @field_validator("id")
     @classmethod

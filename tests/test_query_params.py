@@ -106,7 +106,10 @@ def test_after_as_json_or_a_list() -> None:
     [
         ({"status": "in force"}, "in-force, amended, repealed"),
         ({"type": "law"}, "act, regulation, decree"),
-        ({"strength": "strong"}, "binding, best-endeavour, permissive, none"),
+        (
+            {"strength": "strong"},
+            "binding, best-endeavour, permissive, hortatory, procedural, none",
+        ),
         ({"kind": "article"}, "instrument, provision, case-note"),
         ({"sector": "energy"}, "telecom, spectrum, digital-economy"),
         ({"jurisdiction": "atlantis"}, "ISO 3166-1 alpha-2 code"),
