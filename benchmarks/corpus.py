@@ -113,3 +113,34 @@ QUERIES = [
     ("expanded", {"text": "chuyển dữ liệu xuyên biên giới"}),
     ("browse", {"text": "", "jurisdictions": ["sg"]}),
 ]
+
+# questions as people type them: eight words or more, every word optional (at least about a
+# third must match), ranked by BM25 with the all-words and proximity bonuses
+NATURAL_QUERIES = [
+    ("natural-en", {"text": "which telecom operators must store subscriber data inside the "
+                            "country"}),
+    ("natural-en", {"text": "how are radio frequency licences assigned by auction to mobile "
+                            "operators"}),
+    ("natural-en", {"text": "what obligations apply when personal data is transferred to "
+                            "another country"}),
+    ("natural-en", {"text": "can a government require disclosure of source code from software "
+                            "companies"}),
+    ("natural-en", {"text": "rules for registering prepaid SIM cards with the identity of the "
+                            "subscriber"}),
+    ("natural-en", {"text": "penalties for network operators that fail to report a "
+                            "cybersecurity incident"}),
+    ("natural-en", {"text": "does the agreement prohibit customs duties on electronic "
+                            "transmissions between the parties"}),
+    ("natural-vi", {"text": "Doanh nghiệp viễn thông có phải lưu trữ dữ liệu người dùng tại "
+                            "Việt Nam không"}),
+    ("natural-vi", {"text": "quy định về đấu giá quyền sử dụng tần số vô tuyến điện cho mạng "
+                            "di động"}),
+    ("natural-vi", {"text": "cơ quan nhà nước nào có thẩm quyền cấp giấy phép kinh doanh dịch "
+                            "vụ viễn thông"}),
+    ("natural-vi", {"text": "điều kiện chuyển dữ liệu cá nhân ra nước ngoài theo quy định của "
+                            "pháp luật"}),
+    ("natural-vi", {"text": "doanh nghiep vien thong co phai luu tru du lieu nguoi dung tai "
+                            "viet nam khong"}),
+]
+NATURAL = frozenset(label for label, _ in NATURAL_QUERIES)
+ALL_QUERIES = QUERIES + NATURAL_QUERIES

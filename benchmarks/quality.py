@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import sys
 import tempfile
@@ -41,7 +42,7 @@ from kb.importing import ImportMeta, import_paths  # noqa: E402
 from kb.search import SearchQuery  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent / "quality" / "queries.yaml"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("KB_CORPUS", ROOT.parent / "shared" / "corpus"))
 SLICES = ("all", "en", "vi", "vi-nodiacritics", "question", "cross-language")
 TAGS = frozenset(SLICES) - {"all"}
 LIMIT = 20

@@ -69,7 +69,7 @@ def build(home: Path) -> tuple[KnowledgeBase, int]:
         source.backup(target)
         source.close()
         target.close()
-    kb = KnowledgeBase(Settings(home=home, backend="sqlite", entries=configured.entries))
+    kb = KnowledgeBase(Settings(home=home, backend="embedded", entries=configured.entries))
     outcome = kb.index()
     stored = outcome.stored
     return kb, stored

@@ -1,0 +1,138 @@
+"""Search quality at scale: the judged queries over the real corpus, alone and among distractors.
+
+nDCG@10 (with Recall@20 and MRR@10) of ``benchmarks/quality``'s judged queries, first over the
+real corpus alone, then over the same corpus with N synthetic provisions of
+``benchmarks/corpus.py`` (legal-text vocabulary drawn from the corpus itself) added to the same
+index, so BM25's statistics and the competition for the first ten places are those of a large
+knowledge base. Target: nDCG@10 drops by no more than 0.02 with 1,000,000 distractors.
+
+    python benchmarks/quality_at_scale.py                        # embedded, 1,000,000
+    python benchmarks/quality_at_scale.py --backends embedded,elasticsearch \\
+        --es-url http://127.0.0.1:9200 --distractors 1000000
+    python benchmarks/quality_at_scale.py --home /tmp/evalhome   # reuse an imported corpus
+
+Results go to benchmarks/results/quality-at-scale.json (--out to change);
+``python benchmarks/run.py --only-write-results`` puts them in RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import generate  # noqa: E402
+from benchmarks.quality import CORPUS, evaluate, load_queries, open_kb  # noqa: E402
+from kb.core import KnowledgeBase  # noqa: E402
+from kb.documents import record_docs  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "results" / "quality-at-scale.json"
+TARGET_DROP = 0.02
+
+
+def documents(kb: KnowledgeBase) -> int:
+    stats = kb.stats()
+    return int(stats["instruments"] + stats["provisions"] + stats["case_notes"])
+
+
+def measure(kb: KnowledgeBase, distractors: int) -> dict[str, Any]:
+    """Evaluate over the corpus alone, rebuild the same index with the distractors added,
+    evaluate again."""
+    queries = load_queries()
+    corpus = evaluate(kb, queries)
+    corpus_docs = documents(kb)
+    started = time.perf_counter()
+    records = itertools.chain(kb.records(kb.load_entries(refresh=True)), generate(distractors))
+    report = kb.backend.rebuild(record_docs(records))
+    build_s = time.perf_counter() - started
+    scaled = evaluate(kb, queries)
+    a, b = corpus["slices"]["all"], scaled["slices"]["all"]
+    per_query = [
+        {"id": x["id"], "query": x["query"], "ndcg_corpus": round(x["ndcg@10"], 4),
+         "ndcg_scaled": round(y["ndcg@10"], 4), "total_scaled": y["total"]}
+        for x, y in zip(corpus["queries"], scaled["queries"], strict=True)
+        if abs(x["ndcg@10"] - y["ndcg@10"]) > 1e-9
+    ]
+    return {
+        "distractors": distractors,
+        "documents_corpus": corpus_docs,
+        "documents_scaled": report.documents,
+        "build_seconds": round(build_s, 1),
+        "corpus": a,
+        "scaled": b,
+        "ndcg_corpus": a["ndcg@10"],
+        "ndcg_scaled": b["ndcg@10"],
+        "drop": round(a["ndcg@10"] - b["ndcg@10"], 4),
+        "meets_target": a["ndcg@10"] - b["ndcg@10"] <= TARGET_DROP,
+        "slices_corpus": corpus["slices"],
+        "slices_scaled": scaled["slices"],
+        "changed_queries": sorted(per_query, key=lambda r: r["ndcg_scaled"] - r["ndcg_corpus"]),
+    }
+
+
+def run_backend(name: str, home: Path, distractors: int, es_url: str | None) -> dict[str, Any]:
+    prefix = f"regkb-qscale{os.getpid()}"
+    if name == "elasticsearch":
+        os.environ["KB_INDEX_PREFIX"] = prefix  # indices of this run only
+    kb, info = open_kb(home, name, es_url)
+    try:
+        result = measure(kb, distractors)
+        result["import_failures"] = len(info.get("failed", {}))
+    finally:
+        if name == "elasticsearch":
+            es = kb.backend.es  # type: ignore[attr-defined]
+            for index in es.indices.get(index=f"{prefix}-*"):  # ours only
+                es.indices.delete(index=index, ignore_unavailable=True)
+            os.environ.pop("KB_INDEX_PREFIX", None)
+        kb.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--distractors", type=int, default=1_000_000,
+                        help="synthetic provisions added to the corpus")
+    parser.add_argument("--backends", default="embedded")
+    parser.add_argument("--es-url", default=os.environ.get("KB_TEST_ELASTICSEARCH_URL"))
+    parser.add_argument("--home", type=Path,
+                        help="KB_HOME with the corpus imported, reused (default: temporary); "
+                        "its index is rebuilt")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--notes", default="")
+    args = parser.parse_args()
+    if not CORPUS.is_dir():
+        raise SystemExit(f"corpus not found: {CORPUS}")
+    out: dict[str, Any] = {"queries": len(load_queries()), "distractors": args.distractors,
+                           "date": time.strftime("%Y-%m-%d"), "backends": {},
+                           "notes": args.notes}
+    if args.out.exists():  # keep the other backend's figures when only one is re-run
+        previous = json.loads(args.out.read_text())
+        if previous.get("distractors") == args.distractors:
+            out["backends"] = previous.get("backends", {})
+    with tempfile.TemporaryDirectory(prefix="regkb-qscale-") as tmp:
+        home = args.home or Path(tmp) / "home"
+        for name in args.backends.split(","):
+            print(f"{name}: corpus, then corpus + {args.distractors:,} distractors ...",
+                  flush=True)
+            result = run_backend(name, home, args.distractors, args.es_url)
+            out["backends"][name] = result
+            print(f"{name}: nDCG@10 {result['ndcg_corpus']:.4f} -> {result['ndcg_scaled']:.4f} "
+                  f"(drop {result['drop']:+.4f}, target <= {TARGET_DROP}: "
+                  f"{'met' if result['meets_target'] else 'MISSED'})", flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
