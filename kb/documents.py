@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from kb.ids import expression_of
 from kb.models import CaseNote, DisputeSettlement, Instrument, Provision, Record
 from kb.strength import assess, chapter_dispute_settlement, find_exceptions
+from kb.tagging import tag_provision
 from kb.taxonomy import Jurisdictions, Taxonomy, jurisdictions, tag_token, taxonomy
 from kb.text import index_text
 
@@ -90,6 +92,8 @@ def instrument_docs(
         "date": date.isoformat() if date else None,
         "source_url": inst.source,
         "origin": inst.origin,
+        # an other-language expression (``.../679/fra@``) links to the work it expresses
+        "expression_of": expression_of(inst.id),
     }
     title_text = index_text(inst.title)
     yield {
@@ -161,18 +165,19 @@ def provision_doc(
     tagged: dict[tuple, TopicFields] | None = None,
     ds: dict[str | None, DisputeSettlement] | None = None,
 ) -> IndexDoc:
-    key = (*prov.topics, bool(prov.text))
-    fields = tagged.get(key) if tagged is not None else None
+    own = [t for t in prov.topics if t in tax]
+    # a provision's topics are its own, never its instrument's (else every article of an act
+    # would claim every topic of the act): curated or found at import, else found here in a
+    # curated summary or an editorial heading, which the import never read
+    from_content = not own and (bool(prov.summary) or not prov.text)
+    key = (*own, bool(prov.text))
+    fields = tagged.get(key) if tagged is not None and not from_content else None
     if fields is None:
-        own = [t for t in prov.topics if t in tax]
-        # an editorial provision is filed under its instrument's topics; an official text
-        # only carries the topics found in it or given to it (else every article of a
-        # curated act would claim every topic of the act)
-        if not own and inst.origin == "curated" and not prov.text:
-            own = [t for t in inst.topics if t in tax]
+        if from_content:
+            own = [t for t in tag_provision(prov) if t in tax]
         topics = tax.with_ancestors(own)
         fields = (topics, _sectors(tax, inst.sectors, topics), _tags(tax, topics))
-        if tagged is not None:
+        if tagged is not None and not from_content:
             tagged[key] = fields
     topics, sectors, tags = fields
     strength, exceptions = prov.strength, list(prov.exceptions)
@@ -197,9 +202,18 @@ def provision_doc(
         chapter_ds = ds.get(prov.path[-1] if prov.path else None) or ds.get(None)
     ds_status = prov.dispute_settlement or (chapter_ds.status if chapter_ds else None)
     body = prov.text or prov.summary or ""
+    if prov.status == "suspended":  # no obligation while suspended: out of strength filters
+        strength = None
     return {
         **common,
         "id": f"{inst.id}/~{prov.eid}",  # both validated already (ids.provision_id)
+        # an expression's provision links to the same eId in the work it expresses
+        "expression_of": f"{common['expression_of']}/~{prov.eid}"
+        if common.get("expression_of") else None,
+        "status": prov.status or inst.status,
+        "status_note": prov.status_note,
+        "incorporated_from": prov.incorporated_from,
+        "incorporated_by": prov.incorporated_by,
         "kind": "provision",
         "title": " ".join(filter(None, [prov.number, prov.heading])) or prov.number,
         "title_vi": None,

@@ -1,8 +1,11 @@
-"""Sectors, topics and jurisdictions: labels in English and Vietnamese, synonyms, groups.
+"""Sectors, topics and jurisdictions: labels in English, Vietnamese and other languages,
+synonyms, tagging cues, groups.
 
-The taxonomy does three jobs: it validates the tags of every record, it auto-tags imported
-texts (a synonym found in the text tags it), and it expands queries across languages (a query
-that names a topic in Vietnamese also finds English texts tagged with that topic).
+The taxonomy does three jobs: it validates the tags of every record, it tags provisions (see
+``kb.tagging``, which reads labels, synonyms and cues in every language), and it expands queries
+across languages (a query that names a topic in Vietnamese also finds English texts tagged with
+that topic). Query expansion uses the English and Vietnamese names only; names in other
+languages resolve a typed topic and tag texts written in them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,15 @@ DATA_DIR = Path(__file__).parent
 SECTORS = ("telecom", "spectrum", "digital-economy", "ipef")
 
 
+LangTerms = tuple[tuple[str, tuple[str, ...]], ...]  # ((lang, (term, ...)), ...)
+TOPIC_FIELDS = ("label", "label_vi", "synonyms", "synonyms_vi", "taped", "labels", "cues")
+_LANG_RE = re.compile(r"[a-z]{2,3}")
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file that cannot be used; the message names the file, line and field."""
+
+
 @dataclass(frozen=True)
 class Topic:
     id: str
@@ -29,6 +41,24 @@ class Topic:
     synonyms: tuple[str, ...] = ()
     synonyms_vi: tuple[str, ...] = ()
     taped: str | None = None
+    other_names: LangTerms = ()  # ``labels:`` of the file: names in languages besides en and vi
+    cues: LangTerms = ()  # tagging-only terms, by language
+
+    def names_in(self, lang: str) -> tuple[str, ...]:
+        """The topic's names in one language (label first)."""
+        if lang == "en":
+            return (self.label, *self.synonyms)
+        if lang == "vi":
+            return (self.label_vi, *self.synonyms_vi)
+        return next((terms for code, terms in self.other_names if code == lang), ())
+
+    def all_names(self) -> tuple[str, ...]:
+        """Every name in every language: what resolves a typed topic and tags a text."""
+        return (*self.labels(), *(n for _, terms in self.other_names for n in terms))
+
+    def cues_in(self, lang: str | None = None) -> tuple[str, ...]:
+        """Tagging cues of one language, or of all languages."""
+        return tuple(c for code, terms in self.cues if lang in (None, code) for c in terms)
 
     @property
     def parent(self) -> str | None:
@@ -62,10 +92,17 @@ class Taxonomy:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Taxonomy:
-        data = yaml.safe_load((path or DATA_DIR / "taxonomy.yaml").read_text(encoding="utf-8"))
+        """Read and check a taxonomy file; a mistake raises ``TaxonomyError`` naming the file,
+        line and field, since a typo here would silently mis-tag every text."""
+        path = path or DATA_DIR / "taxonomy.yaml"
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
+        root = yaml.compose(text)
         topics: dict[str, Topic] = {}
         for section in ("sectors", "topics"):
             for topic_id, spec in (data.get(section) or {}).items():
+                where = _Where(path, root, section, topic_id)
+                _check_topic(where, topic_id, spec, section, topics)
                 topics[topic_id] = Topic(
                     id=topic_id,
                     label=spec["label"],
@@ -73,7 +110,10 @@ class Taxonomy:
                     synonyms=tuple(spec.get("synonyms") or ()),
                     synonyms_vi=tuple(spec.get("synonyms_vi") or ()),
                     taped=spec.get("taped"),
+                    other_names=_lang_terms(spec.get("labels")),
+                    cues=_lang_terms(spec.get("cues")),
                 )
+        _check_unique_names(path, root, topics)
         return cls(topics)
 
     @property
@@ -109,7 +149,7 @@ class Taxonomy:
     def _by_name(self) -> dict[str, str]:
         names: dict[str, str] = {}
         for topic in self.topics.values():
-            for name in (topic.id, *topic.labels()):
+            for name in (topic.id, *topic.all_names()):
                 names.setdefault(" ".join(analyze(name)), topic.id)
         return names
 
@@ -184,6 +224,90 @@ class Taxonomy:
             if terms and terms not in seen:
                 seen.append(terms)
         return seen
+
+
+def _lang_terms(spec: dict | None) -> LangTerms:
+    return tuple((lang, tuple(str(t) for t in terms)) for lang, terms in (spec or {}).items())
+
+
+@dataclass
+class _Where:
+    """Locates a field of one topic in the file, for error messages."""
+
+    path: Path
+    root: yaml.Node | None
+    section: str
+    topic_id: str
+
+    def line(self, *keys: str) -> int:
+        node = self.root
+        for key in (self.section, self.topic_id, *keys):
+            if not isinstance(node, yaml.MappingNode):
+                break
+            found = next((v for k, v in node.value if k.value == key), None)
+            if found is None:
+                break
+            node = found
+        return (node.start_mark.line + 1) if node is not None else 0
+
+    def error(self, message: str, *keys: str) -> TaxonomyError:
+        field_name = ".".join((self.section, self.topic_id, *keys))
+        return TaxonomyError(f"{self.path}:{self.line(*keys)}: {field_name}: {message}")
+
+
+def _check_topic(where: _Where, topic_id: str, spec: object, section: str,
+                 seen: dict[str, Topic]) -> None:
+    if not isinstance(spec, dict):
+        raise where.error("expected a mapping of fields")
+    unknown = sorted(set(spec) - set(TOPIC_FIELDS))
+    if unknown:
+        raise where.error(f"unknown field {unknown[0]!r} (allowed: {', '.join(TOPIC_FIELDS)})",
+                          unknown[0])
+    for key in ("label", "label_vi"):
+        if not isinstance(spec.get(key), str) or not spec[key].strip():
+            raise where.error("a non-empty text is required", key)
+    for key in ("synonyms", "synonyms_vi"):
+        _check_list(where, spec.get(key), key)
+    if section == "topics" and topic_id.rsplit("/", 1)[0] not in seen:
+        raise where.error(f"parent {topic_id.rsplit('/', 1)[0]!r} is not defined above it")
+    for key in ("labels", "cues"):
+        value = spec.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise where.error("expected {language: [terms]}", key)
+        for lang, terms in value.items():
+            if not isinstance(lang, str) or not _LANG_RE.fullmatch(lang):
+                raise where.error(f"{lang!r} is not an ISO 639 language code", key)
+            if key == "labels" and lang in ("en", "vi"):
+                raise where.error(f"{lang} names go in label{'_vi' if lang == 'vi' else ''} and "
+                                  f"synonyms{'_vi' if lang == 'vi' else ''}", key, lang)
+            _check_list(where, terms, key, lang, required=True)
+
+
+def _check_list(where: _Where, value: object, *keys: str, required: bool = False) -> None:
+    if value is None and not required:
+        return
+    if not isinstance(value, list) or (required and not value):
+        raise where.error("expected a non-empty list of terms" if required
+                          else "expected a list of terms", *keys)
+    for term in value:
+        if not isinstance(term, str) or not term.strip() or not analyze(term):
+            raise where.error(f"{term!r} is not a term (empty, or no letters)", *keys)
+
+
+def _check_unique_names(path: Path, root: yaml.Node | None, topics: dict[str, Topic]) -> None:
+    """A name in ``labels`` belongs to one topic only, or resolving it would be a guess."""
+    owner: dict[tuple[str, str], str] = {}
+    for topic in topics.values():
+        for lang, terms in topic.other_names:
+            for term in terms:
+                key = (lang, " ".join(analyze(term)))
+                other = owner.setdefault(key, topic.id)
+                if other != topic.id:
+                    section = "sectors" if topic.is_sector else "topics"
+                    where = _Where(path, root, section, topic.id)
+                    raise where.error(f"{term!r} also names {other}", "labels", lang)
 
 
 @dataclass
