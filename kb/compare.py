@@ -11,19 +11,41 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kb import similar
 from kb.backends.base import Backend
 from kb.errors import InvalidQuery
-from kb.search import Hit, SearchQuery
-from kb.taxonomy import jurisdictions, taxonomy
+from kb.glossary import translations as glossary_translations
+from kb.search import (
+    DEMOTED_KINDS,
+    MAX_TRANSLATIONS,
+    TAG_WEIGHT,
+    TRANSLATION_WEIGHT,
+    Clause,
+    Hit,
+    ParsedQuery,
+    PlanClause,
+    SearchQuery,
+    TextPlan,
+)
+from kb.taxonomy import jurisdictions, tag_token, taxonomy
+from kb.text import fold, is_stop_word, stem, words
 
 MAX_ROWS = 60
 MAX_COLUMNS = 12
 MAX_PER_CELL = 10
 MAX_PASTED = 20_000
 NOTHING_FOUND = {"en": "nothing found", "vi": "không tìm thấy"}
+# A cell ranks this many candidates before keeping ``per_cell``: enough for the curated and
+# operative provisions to be among them when procedural ones outscore them on words.
+CELL_POOL = 30
+MAX_WHY_TERMS = 6
+# provision id -> the topics (with ancestors) its curated entry files it under, for provisions
+# with a curated summary: an editor's reading of what the provision is about
+CuratedTopics = dict[str, frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,53 @@ class Cell:
     def empty(self) -> bool:
         return not self.hits
 
+    def why(self, hit: Hit) -> dict[str, Any]:
+        """Why ``hit`` is in this cell: the words it matched and the topic, if tagged with it."""
+        return why(hit, [self.topic])
+
+
+def matched_terms(hit: Hit, limit: int = MAX_WHY_TERMS) -> list[str]:
+    """The words of a hit's excerpt that matched, as written there (lower case); highlights
+    separated only by spaces are one term ("dữ liệu", "computing facilities")."""
+    spans: list[list[int]] = []
+    for start, end in sorted(hit.highlights):
+        if spans and not hit.excerpt[spans[-1][1]:start].strip():
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    out: list[str] = []
+    for start, end in spans:
+        term = " ".join(_trimmed(hit.excerpt[start:end].lower().split()))
+        if term and term not in out:
+            out.append(term)
+    return out[:limit]
+
+
+def _trimmed(written: list[str]) -> list[str]:
+    """A matched run without the function words at its ends ("of computing facilities in"
+    -> "computing facilities"): they matched inside a phrase but say nothing on their own."""
+    def stop(word: str) -> bool:
+        folded = fold(word)
+        return is_stop_word(folded, word, False) or is_stop_word(folded, folded, True)
+
+    while written and stop(written[0]):
+        written = written[1:]
+    while written and stop(written[-1]):
+        written = written[:-1]
+    return written
+
+
+def why(hit: Hit, topics: Iterable[str]) -> dict[str, Any]:
+    """``{terms, topic}``: what a reader checks before trusting a match."""
+    topic = next((t for t in topics if t in hit.topics), None)
+    return {"terms": matched_terms(hit), "topic": topic}
+
+
+def hit_dict(hit: Hit, reason: dict[str, Any]) -> dict[str, Any]:
+    """A hit as the API gives it in a grid or counterparts: its fields, citation and why."""
+    return hit.model_dump(exclude={"sort", "snippet"}) | {"citation": citation(hit),
+                                                          "why": reason}
+
 
 def citation(hit: Hit) -> str:
     """``Personal Data Protection Act 2012, Section 26`` - what a brief cites."""
@@ -129,8 +198,7 @@ class Grid:
             "topics": [{"id": t, "label": tax.get(t).display(lang)} for t in self.topics],
             "cells": [
                 {"row": key[0], "topic": key[1], "level": cell.level, "found": not cell.empty,
-                 "hits": [h.model_dump(exclude={"sort", "snippet"}) | {"citation": citation(h)}
-                          for h in cell.hits]}
+                 "hits": [hit_dict(h, cell.why(h)) for h in cell.hits]}
                 for key, cell in self.cells.items()
             ],
         }
@@ -153,34 +221,126 @@ class Grid:
                        title="Provisions found" if lang != "vi" else "Số điều khoản tìm thấy")
 
 
+class _PlannedQuery(ParsedQuery):
+    """A parse that carries its own plan: a grid cell or a counterparts probe asks for texts
+    on a topic in terms no typed query can spell (a tag that admits, all the names of a topic
+    as alternatives of one unit), and both backends translate whatever plan a parse gives."""
+
+    def __init__(self, plan: TextPlan, **fields: Any):
+        super().__init__(**fields)
+        self.fixed = plan
+
+    def plan(self) -> TextPlan:
+        return self.fixed
+
+
+def planned(query: SearchQuery, parsed: ParsedQuery) -> SearchQuery:
+    """``query`` searching with ``parsed`` (its ``text`` only names it, for --show-query)."""
+    query.parsed()  # validate the display text; then replace its parse
+    query._parsed = ((query.text, query.expand), parsed)
+    return query
+
+
+def _phrases(names: Iterable[str]) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for name in names:
+        folded = tuple(words(name))
+        if folded and folded not in out:
+            out.append(folded)
+    return out
+
+
+def topic_parse(topic_id: str) -> ParsedQuery:
+    """What a cell on ``topic_id`` searches: any label or synonym of the topic in any of the
+    taxonomy's languages, their glossary translations a little below, and the topic's tag,
+    which lets in a text tagged with the topic and weighs like the topic bonus of a search.
+    One unit, so a text that names the topic once qualifies."""
+    names = _phrases(taxonomy().get(topic_id).labels())
+    other: list[tuple[str, ...]] = []
+    for phrase in names:
+        for translated in glossary_translations(phrase)[:MAX_TRANSLATIONS]:
+            if translated not in names and translated not in other:
+                other.append(translated)
+    tag = tag_token(topic_id)
+    stems = tuple(dict.fromkeys(tuple(stem(w) for w in p) for p in names))
+    translated_stems = tuple(
+        t for t in dict.fromkeys(tuple(stem(w) for w in p) for p in other) if t not in stems
+    )
+    plan = TextPlan(
+        clauses=(PlanClause(phrases=stems, tags=(tag,), required=False,
+                            translations=translated_stems,
+                            translation_weight=TRANSLATION_WEIGHT, tag_weight=TAG_WEIGHT),),
+        minimum_should_match=1, excluded=(), all_words=False, proximity=(),
+    )
+    return _PlannedQuery(plan, clauses=[Clause(names, translations=other, tags=[tag])],
+                         expansions=list(translated_stems), topic_tags=[tag],
+                         topics=[topic_id])
+
+
+def demoted(doc: dict[str, Any]) -> bool:
+    """Procedural articles (committees, entry into force, accession) and recitals or preambles
+    answer no topic: they go last in a cell, whatever their words."""
+    return doc.get("strength") == "procedural" or doc.get("provision_kind") in DEMOTED_KINDS
+
+
+def rank_cell(hits: list[Hit], topic: str, docs: dict[str, dict[str, Any]],
+              curated: CuratedTopics) -> list[Hit]:
+    """Curated provisions summarised under the topic first, then operative provisions, then
+    procedural ones and recitals; by relevance within each."""
+    def tier(hit: Hit) -> int:
+        if topic in curated.get(hit.id, ()):
+            return 0
+        return 2 if demoted(docs.get(hit.id, {})) else 1
+
+    order = {hit.id: i for i, hit in enumerate(hits)}
+    return sorted(hits, key=lambda h: (tier(h), order[h.id]))
+
+
 def compare(
     backend: Backend, jurisdiction_names: list[str], topic_names: list[str],
     agreement_codes: list[str] | None = None, per_cell: int = 3, text: str = "",
-    statuses: list[str] | None = None,
+    statuses: list[str] | None = None, curated: CuratedTopics | None = None,
 ) -> Grid:
-    """The grid: one batched search for provisions, one for instruments where a cell is empty."""
+    """The grid: one batched search for provisions, one for instruments where a cell is empty.
+
+    A cell's provisions are ranked by relevance to its topic (``topic_parse``), then
+    ``rank_cell`` puts curated, then operative provisions first. ``text`` replaces the
+    topic's names by a query of one's own, within the topic.
+    """
     if not 1 <= per_cell <= MAX_PER_CELL:
         raise InvalidQuery(f"per_cell must be between 1 and {MAX_PER_CELL}")
     rows = resolve_rows(jurisdiction_names, agreement_codes or [])
     topics = resolve_columns(topic_names)
     keys = [(row, topic) for row in rows for topic in topics]
+    parses = {topic: topic_parse(topic) for topic in topics}
+    tax = taxonomy()
 
-    def queries(kind: str, pairs: list[tuple[Row, str]]) -> list[SearchQuery]:
-        tax = taxonomy()
-        return [row.query(text=text or tax.get(topic).label, topics=[topic], kinds=[kind],
-                          statuses=statuses or [], limit=per_cell, facets=False)
+    def provision_query(row: Row, topic: str) -> SearchQuery:
+        if text:
+            return row.query(text=text, topics=[topic], kinds=["provision"],
+                             statuses=statuses or [], limit=CELL_POOL, facets=False)
+        query = row.query(text=tax.get(topic).label, kinds=["provision"],
+                          statuses=statuses or [], limit=CELL_POOL, facets=False)
+        return planned(query, parses[topic])
+
+    def instrument_queries(pairs: list[tuple[Row, str]]) -> list[SearchQuery]:
+        return [row.query(text=text or tax.get(topic).label, topics=[topic],
+                          kinds=["instrument"], statuses=statuses or [], limit=per_cell,
+                          facets=False)
                 for row, topic in pairs]
 
+    results = backend.search_many([provision_query(row, topic) for row, topic in keys])
+    pooled = list(dict.fromkeys(h.id for result in results for h in result.hits))
+    docs = {d["id"]: d for d in backend.get_many(pooled)} if pooled else {}
     cells: dict[tuple[str, str], Cell] = {}
-    results = backend.search_many(queries("provision", keys))
     empty = []
     for (row, topic), result in zip(keys, results, strict=True):
-        cells[(row.key, topic)] = Cell(row.key, topic, result.hits,
-                                       "provision" if result.hits else "none")
-        if not result.hits:
+        hits = rank_cell(result.hits, topic, docs, curated or {})[:per_cell]
+        cells[(row.key, topic)] = Cell(row.key, topic, hits, "provision" if hits else "none")
+        if not hits:
             empty.append((row, topic))
     if empty:
-        for (row, topic), result in zip(empty, backend.search_many(queries("instrument", empty)),
+        for (row, topic), result in zip(empty, backend.search_many(instrument_queries(empty)),
                                         strict=True):
             if result.hits:
                 cells[(row.key, topic)] = Cell(row.key, topic, result.hits, "instrument")
@@ -297,11 +457,16 @@ def diff_texts(left: str, right: str, left_id: str | None = None,
 class Counterparts:
     source_id: str | None
     groups: dict[str, list[Hit]]  # jurisdiction or agreement -> hits
+    topics: list[str] = field(default_factory=list)  # what the source is about
+
+    def why(self, hit: Hit) -> dict[str, Any]:
+        """The words a counterpart shares with the source (or their translations), and the
+        source's topic it carries."""
+        return why(hit, self.topics)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source_id,
-                "groups": [{"key": k, "hits": [h.model_dump(exclude={"sort", "snippet"})
-                                               | {"citation": citation(h)} for h in hits]}
+        return {"source": self.source_id, "topics": self.topics,
+                "groups": [{"key": k, "hits": [hit_dict(h, self.why(h)) for h in hits]}
                            for k, hits in self.groups.items()]}
 
     def records(self) -> list[dict[str, Any]]:
@@ -321,9 +486,10 @@ class Counterparts:
 def counterparts(
     backend: Backend, text: str, source_id: str | None = None, limit: int = 20,
     per_group: int = 3, jurisdiction_names: list[str] | None = None,
-    exclude_jurisdiction: str | None = None,
+    exclude_jurisdiction: str | None = None, topics: list[str] | None = None,
 ) -> Counterparts:
-    """The closest provisions elsewhere, grouped by jurisdiction (agreements by their code).
+    """The closest provisions elsewhere, grouped by jurisdiction (agreements by their code),
+    in either language (``kb.similar``); ``topics`` are the source provision's.
 
     A pasted text is only analysed in memory: it is never stored or logged.
     """
@@ -334,7 +500,9 @@ def counterparts(
     codes = jurisdictions().expand(jurisdiction_names) if jurisdiction_names else []
     query = SearchQuery(kinds=["provision"], jurisdictions=codes, limit=min(limit * 3, 100),
                         facets=False)
-    hits = backend.more_like_this(text, query, exclude_ids=[source_id] if source_id else [])
+    about = similar.specific([*(topics or []), *similar.text_topics(text)])
+    hits = backend.more_like_this(text, query, exclude_ids=[source_id] if source_id else [],
+                                  topics=about)
     groups: dict[str, list[Hit]] = {}
     for hit in hits:
         key = hit.jurisdiction or "int"
@@ -347,7 +515,7 @@ def counterparts(
             groups.setdefault(key, []).append(hit)
         if sum(len(v) for v in groups.values()) >= limit:
             break
-    return Counterparts(source_id, groups)
+    return Counterparts(source_id, groups, about)
 
 
 def heatmap(matrix: list[list[int]], row_labels: list[str], col_labels: list[str],

@@ -32,6 +32,7 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 from elasticsearch.serializer import OrjsonSerializer
 
+from kb import similar
 from kb.backends.base import Backend, BuildReport, Progress, frozen_heap
 from kb.config import Settings
 from kb.documents import FACET_FIELDS, IndexDoc
@@ -48,7 +49,6 @@ from kb.search import (
     TAG_FIELD,
     TAG_WEIGHT,
     TOTAL_EXACT_LIMIT,
-    Clause,
     Hit,
     ParsedQuery,
     PlanClause,
@@ -57,7 +57,7 @@ from kb.search import (
     TextPlan,
     make_hit,
 )
-from kb.text import stem, stemmed, words
+from kb.text import stemmed, words
 
 MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
 KIND_INDEX = {"instrument": "instruments", "provision": "provisions", "case-note": "case-notes"}
@@ -65,6 +65,7 @@ FACET_SIZE = 60
 SOURCE_EXCLUDES = [*FIELD_WEIGHTS, TAG_FIELD]
 STEMMED_FIELDS = tuple(FIELD_WEIGHTS)
 SEARCH_TYPE = "dfs_query_then_fetch"  # term statistics of the three indices together
+MAX_MLT = 200  # candidates of a more-like-this probe, as on the embedded backend
 MERGE_TIMEOUT = 3600  # seconds: merging a generation of millions of provisions takes minutes
 
 
@@ -204,27 +205,17 @@ def build_requests(query: SearchQuery, plan: TextPlan) -> list[dict[str, Any]]:
     return bodies
 
 
-def build_more_like_this(terms: list[str], query: SearchQuery) -> dict[str, Any]:
+def build_doc_freq_body(stems: list[str]) -> dict[str, Any]:
+    """How many documents hold each stem, per text field: what ``kb.similar`` weighs a
+    text's words by, counted as the embedded backend counts them."""
     return {
-        "query": {
-            "bool": {
-                "must": [
-                    {
-                        "more_like_this": {
-                            "fields": ["a_title", "a_heading", "a_summary", "a_body"],
-                            "like": " ".join(stem(t) for t in terms),
-                            "min_term_freq": 1,
-                            "min_doc_freq": 1,
-                            "max_query_terms": 25,
-                            "minimum_should_match": "10%",
-                        }
-                    }
-                ],
-                "filter": build_filters(query),
-            }
+        "size": 0,
+        "aggs": {
+            field: {"filters": {"filters": {
+                f"t{i}": {"term": {field: s}} for i, s in enumerate(stems)
+            }}}
+            for field in FIELD_WEIGHTS
         },
-        "size": query.limit,
-        "_source": {"excludes": SOURCE_EXCLUDES},
     }
 
 
@@ -614,19 +605,42 @@ class ElasticBackend(Backend):
         return out
 
     def more_like_this(
-        self, text: str, query: SearchQuery, exclude_ids: Iterable[str] = ()
+        self, text: str, query: SearchQuery, exclude_ids: Iterable[str] = (),
+        topics: Iterable[str] = (),
     ) -> list[Hit]:
-        terms = words(text)
-        if not terms:
+        """The probes of ``kb.similar`` (the text's own words, its glossary terms' and topics'
+        names in the other language), each a plan searched like any query, merged: the terms
+        and ranking of the embedded backend, not Lucene's own more-like-this."""
+        def doc_freq(stems: list[str]) -> dict[str, int]:
+            res = self._call(self.es.search, index=self.aliases,
+                             body=build_doc_freq_body(stems))
+            aggs = res["aggregations"]
+            return {
+                s: max(aggs[f]["buckets"][f"t{i}"]["doc_count"] for f in FIELD_WEIGHTS)
+                for i, s in enumerate(stems)
+            }
+
+        if not words(text):
             return []
         exclude = set(exclude_ids)
-        probe = query.model_copy(update={"limit": query.limit + len(exclude)})
-        res = self._call(
-            self.es.search, index=self.aliases, body=build_more_like_this(terms, probe)
-        )
-        parsed = ParsedQuery(clauses=[Clause([(t,)]) for t in set(terms)])
-        hits = [make_hit(h["_source"], parsed, h["_score"]) for h in res["hits"]["hits"]]
-        return [h for h in hits if h.id not in exclude][: query.limit]
+        probe = query.model_copy(update={
+            "text": "", "offset": 0, "search_after": None,
+            "limit": min(MAX_MLT, query.limit + len(exclude)), "facets": False,
+        })
+        counted = self._call(self.es.count, index=self.aliases)["count"]
+        found = similar.probes(text, doc_freq, max(1, counted), topics)
+        if not found:
+            return []
+        searches: list[dict[str, Any]] = []
+        for item in found:
+            searches.extend((self._header(), build_search_body(probe, item.plan)))
+        responses = self._checked(self._call(self.es.msearch, searches=searches)["responses"])
+        rankings = [
+            [make_hit(h["_source"], item.parsed, h.get("_score") or 0.0)
+             for h in res["hits"]["hits"]]
+            for item, res in zip(found, responses, strict=True)
+        ]
+        return similar.merge(rankings, exclude, query.limit)
 
     def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:
         body = {

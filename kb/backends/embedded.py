@@ -15,12 +15,10 @@ fields) is stored beside the terms, so a search needs nothing else.
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from typing import Any
 import orjson
 import tantivy
 
+from kb import similar
 from kb.backends.base import Backend, BuildReport, Progress, frozen_heap
 from kb.documents import FACET_FIELDS, KEYWORD_FIELDS, IndexDoc
 from kb.errors import BackendUnavailable, IndexBuildError, InvalidQuery
@@ -45,18 +44,16 @@ from kb.search import (
     TAG_FIELD,
     TAG_WEIGHT,
     TOTAL_EXACT_LIMIT,
-    Clause,
     Hit,
-    ParsedQuery,
     PlanClause,
     SearchQuery,
     SearchResult,
     TextPlan,
     make_hit,
 )
-from kb.text import is_stop_word, stem, stemmed, words
+from kb.text import stemmed
 
-LAYOUT = "tantivy-2"  # the schema below; an index of another layout is rebuilt rather than read
+LAYOUT = "tantivy-3"  # the schema below; an index of another layout is rebuilt rather than read
 TEXT_FIELDS = (*FIELD_WEIGHTS, TAG_FIELD)
 STORED_EXCLUDES = frozenset(TEXT_FIELDS)
 FACET_SIZE = 60
@@ -78,6 +75,10 @@ def make_schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field(TAG_FIELD, tokenizer_name="whitespace", index_option="freq")
     builder.add_integer_field("seq", indexed=True, fast=True)
+    # which 1/8 and 1/64 of the documents (by seq) each is in: facets of a broad search
+    # are counted on one slice and scaled, instead of on every match
+    builder.add_integer_field("slice8", indexed=True)
+    builder.add_integer_field("slice64", indexed=True)
     builder.add_integer_field("day", indexed=True, fast=True)  # YYYYMMDD
     builder.add_bytes_field("data", stored=True)
     return builder.build()
@@ -308,7 +309,10 @@ class TantivyBackend(Backend):
         for name in FIELD_WEIGHTS:
             out.add_text(name, f"{stemmed(doc.get(name) or '')} {FIELD_SENTINEL}")
         out.add_text(TAG_FIELD, f"{doc.get(TAG_FIELD) or ''} {FIELD_SENTINEL}")
-        out.add_integer("seq", int(doc.get("seq") or 0))
+        seq = int(doc.get("seq") or 0)
+        out.add_integer("seq", seq)
+        out.add_integer("slice8", seq % 8)
+        out.add_integer("slice64", seq % 64)
         day = day_number(doc.get("date"))
         if day is not None:
             out.add_integer("day", day)
@@ -428,15 +432,20 @@ class TantivyBackend(Backend):
 
     def _ranked(
         self, reader: _Reader, q: Q, query: SearchQuery
-    ) -> list[tuple[IndexDoc, float, list[Any]]]:
+    ) -> tuple[list[tuple[IndexDoc, float, list[Any]]], int]:
         """The page of a text search: every match ranked by score, ties by ``seq``; a page
-        starts at ``offset`` or just after the hit whose sort key is ``search_after``."""
+        starts at ``offset`` or just after the hit whose sort key is ``search_after``. Also
+        the number of matches."""
         after = query.search_after
         want = query.offset + query.limit if not after else query.limit
         size = max(want, 20)
+        counted: int | None = None
         while True:
             fetched = min(size + 1, MAX_OFFSET + MAX_LIMIT + 1)
-            res = self._search(reader, q, fetched, count=False)
+            # the first pass counts the matches too: it visits them all anyway
+            res = self._search(reader, q, fetched, count=counted is None)
+            if counted is None:
+                counted = res.count
             docs = self._docs(reader, [a for _, a in res.hits])
             scored = sorted(
                 ((d, float(s)) for (s, _), d in zip(res.hits, docs, strict=True)),
@@ -458,7 +467,7 @@ class TantivyBackend(Backend):
                 if exhausted or len(scored) > want or fetched > MAX_OFFSET + MAX_LIMIT:
                     break
             size *= 4
-        return [(d, s, [s, d.get("seq") or 0]) for d, s in page]
+        return [(d, s, [s, d.get("seq") or 0]) for d, s in page], counted or 0
 
     def _listed(
         self, reader: _Reader, q: Q, query: SearchQuery
@@ -481,23 +490,24 @@ class TantivyBackend(Backend):
     def _facets(
         self, reader: _Reader, q: Q, total: int
     ) -> tuple[dict[str, dict[str, int]], bool]:
-        """Counts of the facet fields over every match, or over the newest FACET_EXACT_LIMIT
-        matches scaled up when there are more (the response says they are estimates)."""
-        exact = total <= FACET_EXACT_LIMIT
-        scope = q
-        if not exact:
-            edge = self._search(reader, q, 1, count=False, order_by_field="seq",
-                                order=tantivy.Order.Asc, offset=FACET_EXACT_LIMIT - 1)
-            if edge.hits:
-                scope = Q.boolean_query([
-                    (Occur.Must, q),
-                    (Occur.Must, Q.range_query(reader.schema, "seq", tantivy.FieldType.Integer,
-                                               None, int(edge.hits[0][0]))),
-                ])
+        """Counts of the facet fields over every match up to FACET_EXACT_LIMIT matches; beyond,
+        over the matches in one slice of the index (an eighth, or a sixty-fourth for very broad
+        searches) scaled up, which the response marks as estimates. Narrowing to a slice lets
+        the engine skip to the slice's documents instead of visiting every match."""
         aggs = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS}
-        found = self._aggregate(reader, scope, aggs)
+        exact = total <= FACET_EXACT_LIMIT
+        found: dict[str, Any] = {}
+        if not exact:
+            field = "slice8" if total <= FACET_EXACT_LIMIT * 8 else "slice64"
+            scope = Q.boolean_query([
+                (Occur.Must, Q.term_query(reader.schema, field, 0)),
+                (Occur.Must, q),
+            ])
+            found = self._aggregate(reader, scope, aggs)
         sampled = sum(b["doc_count"] for b in found.get("kind", {}).get("buckets", []))
-        scale = 1.0 if exact or not sampled else total / sampled
+        if not sampled:  # nothing in the slice: count every match
+            exact, found = True, self._aggregate(reader, q, aggs)
+        scale = 1.0 if exact else total / sampled
         facets = {
             name: {b["key"]: round(b["doc_count"] * scale)
                    for b in found.get(name, {}).get("buckets", [])}
@@ -510,14 +520,14 @@ class TantivyBackend(Backend):
         plan = parsed.plan()
         reader = self._open()
         q = full_query(reader.schema, query, plan)
-        counted = self._search(reader, q, 1, count=True).count
+        if parsed.empty:
+            page = self._listed(reader, q, query)
+            counted = self._search(reader, q, 1, count=True).count
+        else:
+            page, counted = self._ranked(reader, q, query)
         # totals are reported as Elasticsearch reports them: exact up to TOTAL_EXACT_LIMIT
         total_exact = counted <= TOTAL_EXACT_LIMIT
         total = min(counted, TOTAL_EXACT_LIMIT)
-        if parsed.empty:
-            page = self._listed(reader, q, query)
-        else:
-            page = self._ranked(reader, q, query)
         hits = [make_hit(d, parsed, score, key) for d, score, key in page]
         facets: dict[str, dict[str, int]] = {}
         exact = True
@@ -527,47 +537,29 @@ class TantivyBackend(Backend):
                             facets_exact=exact and total_exact)
 
     def more_like_this(
-        self, text: str, query: SearchQuery, exclude_ids: Iterable[str] = (), max_terms: int = 25
+        self, text: str, query: SearchQuery, exclude_ids: Iterable[str] = (),
+        topics: Iterable[str] = (),
     ) -> list[Hit]:
-        """The texts sharing the most distinctive words of ``text`` (tf x idf over the index's
-        own document frequencies), ranked by the same BM25 as a search; any of them may match."""
+        """The texts closest to ``text`` in its own words and, through the glossary and the
+        topics it names (or ``topics``, its provision's), in the other language: the probes of
+        ``kb.similar``, each ranked by the same BM25 as a search, merged."""
         reader = self._open()
-        by_stem: dict[str, str] = {}
-        tf: Counter[str] = Counter()
-        for word in words(text):
-            if (len(word) > 2 or not word.isascii()) and not is_stop_word(word, word, False):
-                key = stem(word)
-                by_stem.setdefault(key, word)
-                tf[key] += 1
-        if not tf:
-            return []
         searcher = reader.searcher
-        total = max(1, searcher.num_docs)
-        weights = {}
-        for term, n in tf.items():
-            df = max(searcher.doc_freq(f, term) for f in FIELD_WEIGHTS)
-            if 0 < df < total * 0.5:
-                weights[term] = n * math.log(1 + total / df)
-        chosen = sorted(weights, key=lambda t: -weights[t])[:max_terms]
-        if not chosen:
-            return []
-        parsed = ParsedQuery(clauses=[Clause([(by_stem[t],)]) for t in chosen])
-        plan = TextPlan(
-            clauses=parsed.plan().clauses,
-            minimum_should_match=1,
-            excluded=(),
-            all_words=False,
-            proximity=(),
-        )
+
+        def doc_freq(stems: list[str]) -> dict[str, int]:
+            return {s: max(searcher.doc_freq(f, s) for f in FIELD_WEIGHTS) for s in stems}
+
         exclude = set(exclude_ids)
         probe = query.model_copy(update={
             "text": "", "offset": 0, "search_after": None,
             "limit": min(MAX_MLT, query.limit + len(exclude)), "facets": False,
         })
-        q = full_query(reader.schema, probe, plan)
-        page = self._ranked(reader, q, probe)
-        hits = [make_hit(d, parsed, score) for d, score, _ in page]
-        return [h for h in hits if h.id not in exclude][: query.limit]
+        rankings = []
+        for found in similar.probes(text, doc_freq, max(1, searcher.num_docs), topics):
+            q = full_query(reader.schema, probe, found.plan)
+            page, _ = self._ranked(reader, q, probe)
+            rankings.append([make_hit(d, found.parsed, score) for d, score, _ in page])
+        return similar.merge(rankings, exclude, query.limit)
 
     def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:
         for field in (field_a, field_b):
