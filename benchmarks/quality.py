@@ -159,11 +159,6 @@ def evaluate(kb: KnowledgeBase, queries: list[Query] | None = None) -> dict[str,
 def meta_for(path: Path) -> ImportMeta | None:
     """What a person tells ``kb import --meta`` about files that do not say it themselves."""
     name = path.name
-    if name.startswith("47usc-"):
-        section, chunk = re.match(r"47usc-s(\d+)\.chunck-(\d+)", name).groups()
-        return ImportMeta(jurisdiction="us", doc_type="act", status="in-force",
-                          id=f"/akn/us/act/1934/47-usc-{section}-part-{chunk}",
-                          title=f"47 U.S.C. § {section} (Communications Act of 1934), part {chunk}")
     if name.startswith("wto-jsi"):
         return ImportMeta(jurisdiction="int", doc_type="treaty", status="draft",
                           id="/akn/int/treaty/2024/wto-ecom", agreement="wto-ecom",

@@ -29,7 +29,8 @@ _SEGMENT = r"[a-z0-9][a-z0-9.\-]*"
 _WORK_RE = re.compile(
     rf"^/akn/(?P<country>[a-z]{{2,3}})/(?P<doctype>[a-z][a-z\-]*)"
     rf"(?P<subtype>(?:/[a-z][a-z\-]*)?)"
-    rf"/(?P<date>\d{{4}}(?:-\d{{2}}-\d{{2}})?)/(?P<number>{_SEGMENT})$"
+    rf"/(?P<date>\d{{4}}(?:-\d{{2}}-\d{{2}})?)/(?P<number>{_SEGMENT})"
+    rf"(?:/(?P<language>[a-z]{{3}})@(?P<expression_date>\d{{4}}-\d{{2}}-\d{{2}})?)?$"
 )
 _EID_RE = re.compile(r"^[a-z][a-z0-9_.\-]*$")
 _NOTE_RE = re.compile(
@@ -43,13 +44,20 @@ class InvalidId(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class WorkId:
-    """An instrument's FRBR work URI, e.g. ``/akn/sg/act/2012/26``."""
+    """An instrument's FRBR work URI, e.g. ``/akn/sg/act/2012/26``.
+
+    An other-language expression of a work adds the Akoma Ntoso expression part, the ISO
+    639-2 language and ``@`` (``/akn/eu/act/regulation/2016/679/fra@``): it is indexed as a
+    record of its own, and ``work`` names the work it expresses.
+    """
 
     country: str
     doctype: str
     subtype: str
     date: str
     number: str
+    language: str = ""  # an expression's ISO 639-2 code ("fra"); empty for the work itself
+    expression_date: str = ""
 
     @classmethod
     def parse(cls, value: str) -> WorkId:
@@ -66,17 +74,60 @@ class WorkId:
             subtype=match["subtype"].lstrip("/"),
             date=match["date"],
             number=match["number"],
+            language=match["language"] or "",
+            expression_date=match["expression_date"] or "",
         )
 
-    def __str__(self) -> str:
+    @property
+    def work(self) -> str:
+        """The work URI without any expression part."""
         subtype = f"/{self.subtype}" if self.subtype else ""
         return f"/akn/{self.country}/{self.doctype}{subtype}/{self.date}/{self.number}"
+
+    def __str__(self) -> str:
+        if not self.language:
+            return self.work
+        return f"{self.work}/{self.language}@{self.expression_date}"
 
 
 @lru_cache(maxsize=65_536)
 def clean_work_id(value: str) -> str:
     """Return the canonical (lower-case, validated) form of an instrument id."""
     return str(WorkId.parse(value))
+
+
+# ISO 639-1 -> ISO 639-2 (bibliographic codes are not used by Akoma Ntoso): the languages of
+# the texts the importers read
+_ALPHA3 = {
+    "en": "eng", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "pt": "por", "nl": "nld",
+    "vi": "vie", "ja": "jpn", "ko": "kor", "zh": "zho", "th": "tha", "id": "ind", "ms": "msa",
+    "ru": "rus", "ar": "ara", "pl": "pol", "sv": "swe", "da": "dan", "fi": "fin", "el": "ell",
+    "cs": "ces", "hu": "hun", "ro": "ron", "bg": "bul", "hr": "hrv", "sk": "slk", "sl": "slv",
+    "et": "est", "lv": "lav", "lt": "lit", "mt": "mlt", "ga": "gle", "tl": "tgl", "hi": "hin",
+}
+
+
+def expression_id(work_id: str, language: str) -> str:
+    """The id of a work's text in another language, by the Akoma Ntoso expression convention:
+    ``/akn/eu/act/regulation/2016/679`` + ``fr`` -> ``.../679/fra@``; its provisions are
+    ``.../679/fra@/~art_4``, the same eId as in the work."""
+    code = language.strip().lower()
+    code = _ALPHA3.get(code, code)
+    if not re.fullmatch(r"[a-z]{3}", code):
+        raise InvalidId(f"no ISO 639-2 code for language {language!r}")
+    return f"{WorkId.parse(work_id).work}/{code}@"
+
+
+def expression_of(record_id: str) -> str | None:
+    """The work an expression id (or a provision of one) expresses, else None."""
+    work, sep, eid = record_id.strip().lower().partition("/~")
+    try:
+        parsed = WorkId.parse(work)
+    except InvalidId:
+        return None
+    if not parsed.language:
+        return None
+    return f"{parsed.work}{sep}{eid}"
 
 
 def clean_eid(value: str) -> str:
@@ -203,7 +254,8 @@ def normalise_eid(eid: str) -> str:
 
 # -- native identifiers ------------------------------------------------------------------
 # A work is the same work when one of these agrees: they name the act, not the file.
-IDENTITY_KEYS = ("celex", "eli", "egov", "legislation_gov_uk", "tota", "phapdien", "number")
+IDENTITY_KEYS = ("celex", "eli", "egov", "legislation_gov_uk", "tota", "phapdien", "usc",
+                 "number")
 
 _CELEX_TYPES = {"regulation": "R", "directive": "L", "decision": "D"}
 _EU_NUMBER = re.compile(
@@ -244,5 +296,7 @@ def identity_keys(native_ids: dict[str, str], jurisdiction: str = "") -> set[tup
             continue
         elif name == "number":
             text = f"{jurisdiction}:{re.sub(r'[^a-z0-9]', '', transliterate(text))}"
+        elif name == "usc":  # "47 U.S.C. § 230" = "47 USC 230": the section, one work
+            text = re.sub(r"[^a-z0-9]", "", text)
         keys.add((name, text))
     return keys

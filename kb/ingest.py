@@ -33,6 +33,7 @@ from kb.ids import (
     InvalidId,
     clean_work_id,
     eu_celex,
+    expression_id,
     identity_keys,
     normalise_eid,
     slugify,
@@ -41,6 +42,7 @@ from kb.importers import jsonl
 from kb.importers.base import ParsedDocument
 from kb.models import Dates, Instrument, Provenance, Provision, Record
 from kb.store import RecordStore
+from kb.tagging import tag_provision
 from kb.taxonomy import jurisdictions, taxonomy
 from kb.text import analyze, detect_language, fold
 
@@ -161,13 +163,12 @@ def mint_id(doc: ParsedDocument, meta: ImportMeta, jurisdiction: str, doc_type: 
 
 
 def tag_provisions(provisions: list[Provision]) -> list[Provision]:
-    tax = taxonomy()
     out = []
     for prov in provisions:
         if prov.topics:
             out.append(prov)
             continue
-        found = tax.find_topics(" ".join(filter(None, [prov.heading, prov.text])))
+        found = tag_provision(prov)
         out.append(prov.model_copy(update={"topics": found}) if found else prov)
     return out
 
@@ -207,13 +208,16 @@ _USC_CITE = re.compile(r"\b(?P<title>\d+)\s*U\.?\s*S\.?\s*C\.?\s*§*\s*(?P<secti
                        re.IGNORECASE)
 
 
-def official_url(native_ids: dict[str, str], work_id: str = "", title: str = "") -> str | None:
-    """An official URL for a work from its own identifiers (the publisher's address for it)."""
+def official_url(native_ids: dict[str, str], work_id: str = "", title: str = "",
+                 language: str = "en") -> str | None:
+    """An official URL for a work from its own identifiers (the publisher's address for it,
+    in the text's language where the publisher has one per language)."""
     ids = {k: str(v) for k, v in native_ids.items() if v}
     if _is_web(ids.get("official_url")):
         return ids["official_url"]
     if "celex" in ids:
-        return f"https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:{ids['celex']}"
+        lang = language.upper() if re.fullmatch(r"[a-z]{2}", language) else "EN"
+        return f"https://eur-lex.europa.eu/legal-content/{lang}/TXT/?uri=CELEX:{ids['celex']}"
     if _is_web(ids.get("eli")):
         return ids["eli"]
     if "egov" in ids:
@@ -296,7 +300,8 @@ def build_instrument(
             native_ids["celex"] = celex
     work_id = mint_id(doc, meta, jurisdiction, doc_type)
     source = next((u for u in (meta.source_url, doc.source_url, provenance.url) if _is_web(u)),
-                  None) or official_url(native_ids, work_id, f"{title} {doc.number or ''}")
+                  None) or official_url(native_ids, work_id, f"{title} {doc.number or ''}",
+                                        language)
     try:
         return Instrument(
             id=work_id,
@@ -492,13 +497,15 @@ def _names_a_sector(text: str) -> bool:
 def in_scope(record: Instrument, known: Known) -> str | None:
     """Why a document is out of the knowledge base's scope, or None when it is in scope.
 
-    In scope: the work of a curated entry or a part of one (its title names the curated act),
+    In scope: the work of a curated entry or a part of one (its title, or the Act a US Code
+    section codifies, names the curated act),
     a text that some topic of the taxonomy tags, or one whose title names a sector. A sector
     word in the body is not enough: a land-use plan mentions telecom land.
     """
     if record.id in known.curated or record.topics or any(p.topics for p in record.provisions):
         return None
-    if _names_a_sector(record.title) or known.names_a_curated_work(record.title):
+    cited = " ".join(filter(None, [record.title, record.native_ids.get("act")]))
+    if _names_a_sector(record.title) or known.names_a_curated_work(cited):
         return None
     return (f"{record.title!r} matches no topic of the taxonomy (telecom, spectrum, digital "
             "economy), so it is not imported; pass --force to import it anyway")
@@ -512,17 +519,33 @@ class Placed:
 
     record: Instrument
     key: str
-    kind: str = "work"  # work | expression | corrigendum
+    kind: str = "work"  # work | expression | corrigendum | incorporated
+    refile: bool = False  # the stored text of the work is another language: move it first
+    amend: bool = False  # more parts of the current text (a chunk), not a new version of it
+
+
+def main_language(record: Instrument, curated: Instrument | None,
+                  current: Instrument | None) -> str:
+    """The language of a work's main text, whatever the import order: its curated entry's,
+    else English when a text in English is stored or arriving, else the first imported."""
+    if curated is not None:
+        return curated.language
+    if record.language == "en" or (current is not None and current.language == "en"):
+        return "en"
+    return current.language if current is not None else record.language
 
 
 def place(store: RecordStore, record: Instrument, known: Known | None = None,
-          explicit_id: bool = False, force: bool = False) -> Placed:
+          explicit_id: bool = False, force: bool = False, partial: bool = False) -> Placed:
     """Decide which work a parsed record is and where it goes, or refuse it (``Refused``).
 
     A corrigendum is filed beside the act it corrects; a document in another language than
-    the work's main text is an expression (``{id}@{lang}``); a metadata-only document adds its
-    identifiers to the stored text instead of emptying it; anything else is the work itself,
-    after checking it is not a different document under the same id.
+    the work's main text (``main_language``) is an expression with an id of its own
+    (``{id}/fra@``, ``kb.ids.expression_id``); a main text that was filed first in another
+    language moves to its expression id; a metadata-only document adds its identifiers to the
+    stored text instead of emptying it; a ``partial`` document (one chunk of a US Code
+    section) adds its provisions to the stored work; anything else is the work itself, after
+    checking it is not a different document under the same id.
     """
     known = known or Known.of(_bundled_curated())
     target = corrigendum_target(record, store, known)
@@ -546,17 +569,147 @@ def place(store: RecordStore, record: Instrument, known: Known | None = None,
             raise OutOfScope(reason)
     if curated is not None:
         check_same_work(record, curated, compare_text=False)  # curated texts are editorial
-    current = store.get(record.id)
-    if not isinstance(current, Instrument):
+    stored = store.get(record.id)
+    current = stored if isinstance(stored, Instrument) else None
+    main = main_language(record, curated, current)
+    if record.language != main:
+        try:
+            key = expression_id(record.id, record.language)
+        except InvalidId as exc:
+            raise Refused(f"{record.title!r}: {exc}") from exc
+        known_status = (curated or current).status if (curated or current) else None
+        status = record.status if record.status != "unknown" else known_status or "unknown"
+        return Placed(record.model_copy(update={"id": key, "status": status}), key, EXPRESSION)
+    if current is None:
         return Placed(record, record.id)
-    if record.language != current.language:
-        return Placed(record, f"{record.id}@{record.language}", EXPRESSION)
+    if current.language != main:
+        return Placed(record, record.id, refile=True)
     check_same_work(record, current)
+    if partial:
+        stored_eids = {p.eid: p for p in current.provisions}
+        changed = any(p.eid in stored_eids and p != stored_eids[p.eid]
+                      for p in record.provisions)
+        # new parts join the current text; a changed part is a new text (a new version)
+        return Placed(add_part(current, record), record.id, amend=not changed)
     if not record.provisions and current.provisions:
         merged = current.model_copy(update={
             "native_ids": {**current.native_ids, **record.native_ids}})
         return Placed(merged, record.id)
     return Placed(record, record.id)
+
+
+def _natural(eid: str) -> list[tuple[int, int | str]]:
+    """Sort key of an eId in document order: ``sec_230__subsec_b`` before ``..._subsec_aa``."""
+    return [(0, int(part)) if part.isdigit() else (1, part)
+            for part in re.findall(r"\d+|[a-z]+", eid)]
+
+
+def add_part(current: Instrument, part: Instrument) -> Instrument:
+    """The stored work with one more chunk of it: the chunk's provisions replace those of the
+    same eId and join the others in document order, so a chunk imported again changes
+    nothing. The work's metadata stays, with the chunk's identifiers added."""
+    provisions = {p.eid: p for p in current.provisions}
+    provisions.update((p.eid, p) for p in part.provisions)
+    ordered = sorted(provisions.values(), key=lambda p: (p.kind != "section" or "__" in p.eid,
+                                                         _natural(p.eid)))
+    ordered = [p.model_copy(update={"order": i}) for i, p in enumerate(ordered, start=1)]
+    return current.model_copy(update={
+        "provisions": ordered,
+        "native_ids": {**current.native_ids, **part.native_ids},
+        "topics": list(dict.fromkeys([*current.topics, *part.topics])),
+        "sectors": list(dict.fromkeys([*current.sectors, *part.sectors])),
+        "provenance": part.provenance,
+    })
+
+
+def refile_main_text(store: RecordStore, work_id: str, dry_run: bool = False) -> str | None:
+    """Move a work's stored text to its expression id when it is not in the main language
+    (it was imported before the main text arrived); returns the new key."""
+    current = store.get(work_id)
+    if not isinstance(current, Instrument):
+        return None
+    key = expression_id(work_id, current.language)
+    if not dry_run:
+        store.move(work_id, key, new_id=key)
+    return key
+
+
+# -- incorporation by reference ---------------------------------------------------------------
+
+def _article_number(prov: Provision) -> str | None:
+    """``chp_14__art_14.13`` -> ``14.13``."""
+    match = re.search(r"(?:^|__)art_([0-9][0-9a-z.]*)$", prov.eid)
+    return match.group(1) if match else None
+
+
+def _chapter_works(code: str, known: Known) -> dict[str, Instrument]:
+    """Chapter number -> the curated chapter entry of an agreement (``cptpp-ch14``)."""
+    out: dict[str, Instrument] = {}
+    for inst in known.curated.values():
+        match = re.fullmatch(rf"/akn/[a-z]+/agreement-chapter/\d{{4}}/{re.escape(code)}-ch(\d+)",
+                             inst.id)
+        if match and inst.agreement == code:
+            out[str(int(match.group(1)))] = inst
+    return out
+
+
+def incorporated(record: Instrument, known: Known) -> list[Placed]:
+    """The texts of agreements that incorporate this document by reference
+    (``kb/incorporations.yaml``: CPTPP Article 1 incorporates the TPP).
+
+    Each incorporated article is filed under the incorporating agreement, in the curated
+    chapter entry of its chapter (``cptpp-ch14``) or else in the agreement itself, under the
+    same eId, so it merges with the curated summary of the same article. It says where its
+    text comes from (``incorporated_from``, ``incorporated_by``); articles the incorporation
+    excepts are left out, and the items the agreement suspends are marked ``suspended`` (the
+    whole article) or ``partly-suspended`` (``status_note`` names the part).
+    """
+    out: list[Placed] = []
+    for code, spec in incorporations().items():
+        wanted = spec.get("incorporates", {})
+        if not wanted or not all(record.native_ids.get(k) == v for k, v in wanted.items()):
+            continue
+        if record.origin == "curated" or "@" in record.id:
+            continue
+        excepted = {str(a) for a in spec.get("except") or []}
+        suspended = {str(item["article"]): item for item in spec.get("suspended") or []}
+        by = spec.get("incorporated_by", code.upper())
+        chapters = _chapter_works(code, known)
+        groups: dict[str, list[Provision]] = {}
+        for prov in record.provisions:
+            number = _article_number(prov)
+            if prov.kind in ("preamble", "other") or number is None or number in excepted:
+                continue
+            update: dict[str, Any] = {"incorporated_from": f"{record.id}/~{prov.eid}",
+                                      "incorporated_by": by}
+            item = suspended.get(number)
+            if item:
+                whole = item.get("part") is None
+                update["status"] = "suspended" if whole else "partly-suspended"
+                by_annex = spec.get("suspended_by", code.upper())
+                update["status_note"] = (
+                    f"Suspended by {by_annex}: {item['reference']}" if whole else
+                    f"Partly suspended by {by_annex}: {item['part']} of {item['reference']}")
+            chapter = number.split(".", 1)[0] if "." in number else ""
+            target = chapters[chapter].id if chapter in chapters else spec["work"]
+            groups.setdefault(target, []).append(prov.model_copy(update=update))
+        curated_own = known.curated.get(spec["work"])
+        for target, provisions in groups.items():
+            base = known.curated.get(target)
+            if base is None:
+                continue  # nothing to attach to: the agreement has no curated entry here
+            if target == spec["work"] and curated_own is not None:
+                # the agreement's own articles first, as in its text; merging keeps their
+                # curated wording
+                provisions = [*curated_own.provisions, *provisions]
+            out.append(Placed(base.model_copy(update={
+                "provisions": [p.model_copy(update={"order": i})
+                               for i, p in enumerate(provisions, start=1)],
+                "origin": "imported",
+                "provenance": record.provenance,
+                "version": record.version,
+            }), target, "incorporated"))
+    return out
 
 
 UNCONSOLIDATED_KINDS = ("preamble", "recital")
@@ -593,6 +746,7 @@ class ImportReport:
     imported: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)  # refused documents and files
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a person should know (a text moved)
     dry_run: bool = False
 
     @property
@@ -604,8 +758,11 @@ class ImportReport:
         return counts
 
     def as_dict(self) -> dict[str, Any]:
-        return {"counts": self.counts, "dry_run": self.dry_run, "imported": self.imported,
-                "failed": self.failed, "skipped": self.skipped}
+        out = {"counts": self.counts, "dry_run": self.dry_run, "imported": self.imported,
+               "failed": self.failed, "skipped": self.skipped}
+        if self.notes:
+            out["notes"] = self.notes
+        return out
 
 
 def import_paths(
@@ -655,7 +812,7 @@ def import_paths(
                 record = build_instrument(doc, meta or ImportMeta(), provenance, module.FORMAT,
                                           path.name)
                 placed = place(store, record, known, explicit_id=bool(meta and meta.id),
-                               force=force)
+                               force=force, partial=doc.partial)
             except OutOfScope as exc:
                 if len(parsed) > 1:  # a bundle (a search page) holds unrelated documents
                     report.skipped.append({"path": str(path), "title": doc.title,
@@ -669,14 +826,18 @@ def import_paths(
                     message = f"{path.name}: {message}"
                 report.failed.append({"path": str(path), "error": message})
                 continue
-            result = store.put(placed.record, placed.key, dry_run=dry_run)
-            status = result.status
-            report.imported.append({
-                "id": placed.record.id, "key": placed.key, "kind": placed.kind,
-                "title": placed.record.title, "provisions": len(placed.record.provisions),
-                "source_url": placed.record.source, "status": status,
-                "version": result.version, "current": result.current, "path": str(path),
-            })
+            if placed.refile:
+                moved = refile_main_text(store, placed.key, dry_run)
+                report.notes.append(f"{placed.key}: the stored text is not in the work's main "
+                                    f"language ({placed.record.language}); moved to {moved}")
+            for item in [placed, *incorporated(placed.record, known)]:
+                result = store.put(item.record, item.key, dry_run=dry_run, amend=item.amend)
+                report.imported.append({
+                    "id": item.record.id, "key": item.key, "kind": item.kind,
+                    "title": item.record.title, "provisions": len(item.record.provisions),
+                    "source_url": item.record.source, "status": result.status,
+                    "version": result.version, "current": result.current, "path": str(path),
+                })
     return report
 
 

@@ -101,8 +101,13 @@ def _expression_date(record: Record) -> str:
     return value if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else ""
 
 
+# ``/akn/eu/act/regulation/2016/679@fr``: how expressions were keyed before they had ids
+_LEGACY_EXPRESSION = re.compile(r"(?P<work>/akn/[^@#~]+)@(?P<language>[a-z]{2,3})")
+
+
 def _is_annotation(key: str) -> bool:
-    """Another-language expressions (``@``) and corrigenda (``#``) are filed beside a work."""
+    """Another-language expressions (``@``) and corrigenda (``#``) are filed beside a work:
+    they never carry its identity (the work is found by its identifiers, not them)."""
     return "@" in key or "#" in key
 
 
@@ -132,14 +137,18 @@ class RecordStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def put(self, record: Record, key: str | None = None, dry_run: bool = False) -> PutResult:
+    def put(self, record: Record, key: str | None = None, dry_run: bool = False,
+            amend: bool = False) -> PutResult:
         """Store a record; a changed text becomes a new version, a known one is a no-op.
 
         ``key`` defaults to the record id; another language of the same work is stored under
         ``{id}@{language}``, a corrigendum under ``{id}#corrigendum-{date}``. A text identical
         to any stored version is ``unchanged``. The current version is the one with the latest
         expression date (the document's own date, not the import order) that is not in the
-        future. ``dry_run`` says what would happen and writes nothing.
+        future. ``amend`` replaces the current version instead of adding one: the record is
+        the same text with more of its parts (a US Code section imported chunk by chunk), so
+        the history gains no "version" that never existed. ``dry_run`` says what would happen
+        and writes nothing.
         """
         key = key or record.id
         digest = content_hash(record)
@@ -157,6 +166,17 @@ class RecordStore:
                 if known_digest == digest:
                     return PutResult(key, "unchanged", version,
                                      bool(current_row) and current_row[0] == version)
+            if amend and current_row:
+                if not dry_run:
+                    self._db.execute(
+                        "UPDATE versions SET content_sha256 = ?, record = ?, provenance = ?, "
+                        "stored_at = ?, expression_date = ? WHERE work_id = ? AND version = ?",
+                        (digest, record.model_dump_json(), provenance, _now(), date, key,
+                         current_row[0]))
+                    self._db.execute("UPDATE works SET updated_at = ? WHERE id = ?",
+                                     (_now(), key))
+                    self._index_identity(key, record)
+                return PutResult(key, "new", current_row[0], True)
             version = (rows[-1][0] + 1) if rows else 1
             dated = [(d, v) for v, _, d in rows] + [(date, version)]
             today = dt.date.today().isoformat()
@@ -289,21 +309,62 @@ class RecordStore:
             for r in rows
         ]
 
-    def iter_current(self, expressions: bool = False) -> Iterator[Record]:
-        """The current version of every work (other-language expressions only if asked)."""
+    def iter_current(self, expressions: bool = True) -> Iterator[Record]:
+        """The current version of every work and, unless ``expressions`` is False, of every
+        other-language expression (a record of its own, under its expression id).
+
+        Corrigenda are filed beside their act and never listed. An expression stored by an
+        older version under ``{id}@{lang}`` is listed under its expression id.
+        """
         rows = self._db.execute(
             "SELECT w.id, w.kind, v.record FROM works w JOIN versions v "
             "ON v.work_id = w.id AND v.version = w.current_version ORDER BY w.id"
         )
         for key, kind, payload in rows:
-            if "#" not in key and (expressions or "@" not in key):
-                yield _parse(kind, payload)
+            if "#" in key or ("@" in key and not expressions):
+                continue
+            record = _parse(kind, payload)
+            legacy = _LEGACY_EXPRESSION.fullmatch(key)
+            if legacy and isinstance(record, Instrument):
+                from kb.ids import InvalidId, expression_id
+
+                try:
+                    record = record.model_copy(update={
+                        "id": expression_id(legacy["work"], legacy["language"])})
+                except InvalidId:
+                    continue
+            yield record
 
     def expressions(self, work_id: str) -> list[str]:
-        """Store keys of the other-language expressions of a work (``{id}@{lang}``)."""
-        rows = self._db.execute("SELECT id FROM works WHERE id LIKE ? ORDER BY id",
-                                (work_id + "@%",))
+        """Store keys of the other-language expressions of a work (``{id}/{lang}@``, or
+        ``{id}@{lang}`` as older stores filed them)."""
+        rows = self._db.execute(
+            "SELECT id FROM works WHERE id LIKE ? OR id LIKE ? ORDER BY id",
+            (work_id + "@%", work_id + "/%@%"))
         return [r[0] for r in rows]
+
+    def move(self, key: str, new_key: str, new_id: str | None = None) -> None:
+        """File every version of ``key`` under ``new_key`` instead (records renamed ``new_id``).
+
+        Used when a text was filed as a work's main text and is in fact another-language
+        expression of it: the versions move, nothing is dropped. ``new_key`` must be free.
+        """
+        with self._db:
+            if self._db.execute("SELECT 1 FROM works WHERE id = ?", (new_key,)).fetchone():
+                raise ValueError(f"cannot move {key} to {new_key}: already stored")
+            rows = self._db.execute(
+                "SELECT w.kind, v.version, v.record FROM works w JOIN versions v "
+                "ON v.work_id = w.id WHERE w.id = ?", (key,)).fetchall()
+            for kind, version, payload in rows:
+                record = _parse(kind, payload)
+                if new_id:
+                    record = record.model_copy(update={"id": new_id})
+                self._db.execute(
+                    "UPDATE versions SET work_id = ?, record = ?, content_sha256 = ? "
+                    "WHERE work_id = ? AND version = ?",
+                    (new_key, record.model_dump_json(), content_hash(record), key, version))
+            self._db.execute("UPDATE works SET id = ? WHERE id = ?", (new_key, key))
+            self._db.execute("DELETE FROM identities WHERE work_id = ?", (key,))
 
     def count(self) -> int:
         return self._db.execute("SELECT count(*) FROM works WHERE id NOT LIKE '%@%' "

@@ -40,11 +40,6 @@ EXPECTED_FAILURES = {
 def meta_for(path: Path) -> ImportMeta | None:
     """What a person would tell `kb import --meta` about files that do not say it."""
     name = path.name
-    if name.startswith("47usc-"):
-        section, chunk = re.match(r"47usc-s(\d+)\.chunck-(\d+)", name).groups()
-        return ImportMeta(jurisdiction="us", doc_type="act", status="in-force",
-                          id=f"/akn/us/act/1934/47-usc-{section}-part-{chunk}",
-                          title=f"47 U.S.C. § {section} (Communications Act of 1934), part {chunk}")
     if name.startswith("wto-jsi"):
         return ImportMeta(jurisdiction="int", doc_type="treaty", status="draft",
                           id="/akn/int/treaty/2024/wto-ecom", agreement="wto-ecom",
@@ -117,8 +112,21 @@ def test_curated_entry_and_official_text_are_merged(imported: KnowledgeBase) -> 
 
 def test_other_languages_are_kept_as_expressions(imported: KnowledgeBase) -> None:
     assert imported.store.expressions("/akn/eu/act/regulation/2016/679") == [
-        "/akn/eu/act/regulation/2016/679@fr"]
+        "/akn/eu/act/regulation/2016/679/fra@"]
     assert imported.instrument("/akn/eu/act/regulation/2016/679")["language"] == "en"
+    french = imported.get("/akn/eu/act/regulation/2016/679/fra@/~art_4")
+    assert french["language"] == "fr" and "responsable du traitement" in french["text"]
+    assert french["expression_of"] == "/akn/eu/act/regulation/2016/679/~art_4"
+    hits = imported.search(SearchQuery(text="responsable du traitement", languages=["fr"],
+                                       kinds=["provision"], limit=100)).hits
+    assert french["id"] in [h.id for h in hits]
+
+
+def test_us_code_chunks_are_one_work_per_section(imported: KnowledgeBase) -> None:
+    work = imported.store.get("/akn/us/act/1934/47-usc-230")
+    assert [p.eid.rsplit("_", 1)[1] for p in work.provisions] == list("abcdef")
+    assert [v.version for v in imported.store.versions(work.id)] == [1]
+    assert not [i for i in imported.store.ids() if "-part-" in i]
 
 
 def test_searching_imported_texts(imported: KnowledgeBase) -> None:

@@ -28,7 +28,8 @@ OFFICIAL = "https://example.go.ke/acts/2020/3"
 
 
 def akn_act(path: Path, sections: list[tuple[str, str]], title: str = "Telecommunications Act",
-            uri: str = "/akn/ke/act/2020/3", date: str = "2020-05-01") -> Path:
+            uri: str = "/akn/ke/act/2020/3", date: str = "2020-05-01",
+            language: str = "eng") -> Path:
     """A small Akoma Ntoso act: (heading, text) per section."""
     body = "".join(
         f'<section eId="sec_{i}"><num>{i}</num><heading>{heading}</heading>'
@@ -41,8 +42,8 @@ def akn_act(path: Path, sections: list[tuple[str, str]], title: str = "Telecommu
       <FRBRWork><FRBRthis value="{uri}/!main"/><FRBRuri value="{uri}"/>
         <FRBRdate date="{date}" name="assent"/><FRBRauthor href="#x"/>
         <FRBRcountry value="ke"/><FRBRname value="{title}"/></FRBRWork>
-      <FRBRExpression><FRBRuri value="{uri}/eng@"/>
-        <FRBRlanguage language="eng"/></FRBRExpression>
+      <FRBRExpression><FRBRuri value="{uri}/{language}@"/>
+        <FRBRlanguage language="{language}"/></FRBRExpression>
     </identification></meta>
     <preface><p><docTitle>{title}</docTitle></p></preface>
     <body>{body}</body>
@@ -128,6 +129,93 @@ def test_current_version_is_the_latest_by_the_documents_date(tmp_path: Path,
     again = import_paths([akn_act(tmp_path / "new2.xml", newer, date="2023-01-01")], store,
                          meta=meta)
     assert again.imported[0]["status"] == "unchanged"
+
+
+FRENCH = [("Licences de télécommunications", "Nul ne peut fournir des services de "
+            "télécommunications sans licence de télécommunications."),
+           ("Gestion du spectre", "L'Autorité gère le spectre des fréquences radioélectriques."),
+           ("Interconnexion", "Les opérateurs interconnectent leurs réseaux sur demande."),
+           ("Sanctions", "Toute personne qui enfreint la présente loi commet une infraction.")]
+
+
+@pytest.mark.parametrize("french_first", [True, False])
+def test_the_main_language_does_not_depend_on_import_order(
+        tmp_path: Path, french_first: bool) -> None:
+    """No curated entry: English is the main text, the French an expression with its own id,
+    whichever came first; a French text filed first as the work moves, nothing is lost."""
+    kb = KnowledgeBase(Settings(home=tmp_path / "home"))
+    meta = ImportMeta(source_url=OFFICIAL)
+    english = akn_act(tmp_path / "en.xml", TELECOM)
+    french = akn_act(tmp_path / "fr.xml", FRENCH, title="Loi sur les télécommunications",
+                     language="fra")
+    for path in ([french, english] if french_first else [english, french]):
+        report = import_paths([path], kb.store, meta=meta)
+        assert report.failed == [], report.failed
+    work = "/akn/ke/act/2020/3"
+    assert kb.store.get(work).language == "en"
+    assert kb.store.expressions(work) == [f"{work}/fra@"]
+    expression = kb.store.get(f"{work}/fra@")
+    assert expression.id == f"{work}/fra@" and expression.language == "fr"
+    assert [v.version for v in kb.store.versions(work)] == [1]
+    kb.index()
+    doc = kb.get(f"{work}/fra@/~sec_2")
+    assert doc["language"] == "fr" and doc["expression_of"] == f"{work}/~sec_2"
+    assert kb.get(f"{work}/fra@")["expression_of"] == work
+    hits = kb.search("spectre des fréquences radioélectriques").hits
+    assert hits and hits[0].id == f"{work}/fra@/~sec_2"
+    kb.close()
+
+
+def test_an_expression_filed_the_old_way_is_indexed_under_its_id(tmp_path: Path) -> None:
+    """Stores written before expressions had ids keyed them ``{id}@{lang}``."""
+    kb = KnowledgeBase(Settings(home=tmp_path / "home"))
+    import_paths([akn_act(tmp_path / "en.xml", TELECOM)], kb.store,
+                 meta=ImportMeta(source_url=OFFICIAL))
+    french = import_paths([akn_act(tmp_path / "fr.xml", FRENCH, language="fra")], kb.store,
+                          meta=ImportMeta(source_url=OFFICIAL, id="/akn/ke/act/2020/9",
+                                          language="fr"), force=True)
+    record = kb.store.get(french.imported[0]["key"])
+    kb.store.put(record.model_copy(update={"id": "/akn/ke/act/2020/3"}), "/akn/ke/act/2020/3@fr")
+    ids = {r.id for r in kb.store.iter_current()}
+    assert "/akn/ke/act/2020/3/fra@" in ids and "/akn/ke/act/2020/3@fr" not in ids
+    assert kb.store.expressions("/akn/ke/act/2020/3") == ["/akn/ke/act/2020/3@fr"]
+    kb.close()
+
+
+# -- partial documents ------------------------------------------------------------------------
+
+USC_HEAD = "# Title 47— TELECOMMUNICATIONS\n### CHAPTER 5— WIRE OR RADIO COMMUNICATION\n"
+
+
+def usc_chunk(path: Path, letters: str, body: str = "Text of") -> Path:
+    parts = "".join(f"##### ({c}) Part {c}\n\n{body} subsection {c} on telecommunications "
+                    "services.\n\n" for c in letters)
+    path.write_text(f"{USC_HEAD}#### § 230. Protection for private blocking\n{parts}",
+                    encoding="utf-8")
+    return path
+
+
+def test_us_code_chunks_join_one_work(tmp_path: Path, store: RecordStore) -> None:
+    """Each chunk is ``partial``: it adds its subsections to the section's work, in order,
+    without making a version; the same chunk again changes nothing; a changed subsection is a
+    new text (a new version), keeping the old one."""
+    chunks = [usc_chunk(tmp_path / f"c{i}.md", letters) for i, letters in
+              enumerate(["c", "a", "b", "de", "f"])]
+    report = import_paths(chunks, store)
+    assert report.failed == [] and {i["id"] for i in report.imported} == {
+        "/akn/us/act/1934/47-usc-230"}
+    assert all(i["status"] == "new" for i in report.imported)
+    work = store.get("/akn/us/act/1934/47-usc-230")
+    assert [p.number for p in work.provisions] == [f"§ 230({c})" for c in "abcdef"]
+    assert [p.order for p in work.provisions] == [1, 2, 3, 4, 5, 6]
+    assert [v.version for v in store.versions(work.id)] == [1]
+    again = import_paths(chunks[:2], store)
+    assert [i["status"] for i in again.imported] == ["unchanged", "unchanged"]
+    changed = import_paths([usc_chunk(tmp_path / "c9.md", "c", body="New text of")], store)
+    assert changed.imported[0]["status"] == "new-version"
+    assert [v.version for v in store.versions(work.id)] == [1, 2]
+    assert len(store.get(work.id).provisions) == 6
+    assert "Text of" in store.get(work.id, version=1).provisions[2].text
 
 
 # -- sources, scope, report -------------------------------------------------------------------
@@ -303,10 +391,12 @@ def test_importing_both_corpora_keeps_every_curated_provision(corpus: Path,
                 lost.append(f"{pid}: heading {doc['heading']!r}")
             if prov.summary != kept[prov.eid].summary:
                 lost.append(f"{pid}: summary")
-            if not set(prov.topics or inst.topics) <= set(doc["topics"]):
+            # its own topics; provisions never inherit the instrument's
+            if not set(prov.topics) <= set(doc["topics"]):
                 lost.append(f"{pid}: topics {doc['topics']}")
     assert lost == []
-    records = [r for r in kb.records() if r.kind == "instrument"]
+    # an other-language expression is the same work by design: it shares its identifiers
+    records = [r for r in kb.records() if r.kind == "instrument" and "@" not in r.id]
     by_identity: dict[tuple[str, str], set[str]] = {}
     for record in records:
         for key in identity_keys(record.native_ids, record.jurisdiction):
@@ -314,6 +404,46 @@ def test_importing_both_corpora_keeps_every_curated_provision(corpus: Path,
                 by_identity.setdefault(key, set()).add(record.id)
     assert {k: v for k, v in by_identity.items() if len(v) > 1} == {}
     assert [r.id for r in records if not r.source_url.startswith(("http://", "https://"))] == []
+    kb.close()
+
+
+def test_tpp_text_is_attached_to_cptpp(corpus: Path, tmp_path: Path) -> None:
+    """CPTPP Article 1 incorporates the TPP: its articles are filed under CPTPP, merged with
+    the curated summaries, with where they come from and the Annex suspensions."""
+    kb = KnowledgeBase(Settings(home=tmp_path))
+    tpp = corpus / "treaties" / "tota" / "pta_449.tpp-2016.en.xml"
+    items = _import(kb, tpp)
+    assert {i["id"] for i in items} == {
+        "/akn/int/treaty/2016/trans-pacific-partnership", "/akn/int/treaty/2018/cptpp",
+        "/akn/int/agreement-chapter/2018/cptpp-ch13", "/akn/int/agreement-chapter/2018/cptpp-ch14"}
+    assert {i["status"] for i in _import(kb, tpp)} == {"unchanged"}
+    kb.index()
+    art = kb.get("/akn/int/agreement-chapter/2018/cptpp-ch14/~chp_14__art_14.13")
+    assert art["text_source"] == "official" and "computing facilities" in art["text"]
+    assert art["agreement"] == "cptpp" and art["status"] == "in-force"
+    assert art["incorporated_from"] == (
+        "/akn/int/treaty/2016/trans-pacific-partnership/~chp_14__art_14.13")
+    assert art["incorporated_by"].startswith("CPTPP Article 1")
+    merged = {r.id: r for r in kb.records()}
+    curated = {p.eid: p for p in kb.entry("/akn/int/agreement-chapter/2018/cptpp-ch14").provisions}
+    kept = {p.eid: p for p in merged["/akn/int/agreement-chapter/2018/cptpp-ch14"].provisions}
+    assert kept["chp_14__art_14.13"].summary == curated["chp_14__art_14.13"].summary
+    first = kb.search("Article 14.13 CPTPP").hits[0]
+    assert first.id == art["id"]
+    found = kb.search('"location of computing facilities"', agreement="cptpp",
+                      kind="provision").hits
+    assert art["id"] in [h.id for h in found]
+    partly = kb.get("/akn/int/agreement-chapter/2018/cptpp-ch13/~chp_13__art_13.21")
+    assert partly["status"] == "partly-suspended" and "1(d)" in partly["status_note"]
+    biologics = kb.get("/akn/int/treaty/2018/cptpp/~chp_18__art_18.51")
+    assert biologics["status"] == "suspended" and "Biologics" in biologics["status_note"]
+    binding = kb.search("biologics", agreement="cptpp", strength="binding").hits
+    assert biologics["id"] not in [h.id for h in binding]  # not a commitment while suspended
+    asked = kb.search("biologics", agreement="cptpp", status="suspended").hits
+    assert asked[0].id == biologics["id"]
+    cptpp = {p.eid for p in merged["/akn/int/treaty/2018/cptpp"].provisions}
+    assert "chp_30__art_30.7" in cptpp and "chp_30__art_30.5" not in cptpp  # Art 1 excepts
+    assert {"art_1", "art_2", "art_5"} <= cptpp  # its own articles stay
     kb.close()
 
 
