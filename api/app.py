@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from api import errors, web
 from api.limits import RequestLimits
-from api.routes import compare, meta, records, resolve, search
+from api.routes import agreements, compare, links, meta, records, resolve, search
 
 
 def create_app() -> FastAPI:
@@ -18,7 +18,8 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(RequestLimits)
-    for module in (search, records, compare, meta, resolve):
+    # links before records: /provisions/{id}/links must not be read as a provision id
+    for module in (search, links, agreements, records, compare, meta, resolve):
         app.include_router(module.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -20,6 +21,9 @@ def search(
     query: Annotated[SearchQuery, Depends(search_query)],
     format: Annotated[str, Query(pattern="^(json|csv|xlsx|md)$")] = "json",  # noqa: A002
     lang: Annotated[str, Query(pattern="^(en|vi)$")] = "en",
+    bound: Annotated[str | None, Query(
+        max_length=3, description="Keep treaty text of agreements binding this party (vn)")] = None,
+    bound_on: Annotated[dt.date | None, Query(description="date for bound (default today)")] = None,
 ) -> Any:
     """Search instruments, provisions and case notes with filters, facets and excerpts.
 
@@ -27,8 +31,11 @@ def search(
     words), and ``snippet``, the same excerpt as HTML with ``<mark>``.
 
     ``format=csv|xlsx|md`` downloads the page of results instead of JSON.
+
+    ``bound=vn`` keeps only the texts of agreements in force for Viet Nam on ``bound_on``
+    (default today), within any ``agreement`` asked for.
     """
-    result = kb.search(query)
+    result = kb.search(query, bound=bound, bound_on=bound_on) if bound else kb.search(query)
     if format == "json":
         with_snippets(result.hits)
         return result
