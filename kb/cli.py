@@ -68,25 +68,52 @@ def _progress() -> Progress:
 @app.command()
 def check(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Entry files or folders (default: bundled).")
+        list[Path] | None, typer.Argument(help="Entry or link files or folders (default: "
+                                          "the bundled entries and kb/links).")
     ] = None,
 ) -> None:
-    """Validate YAML entries; report every error as file:line: field: message.
+    """Validate YAML entries and links; report every error as file:line: field: message.
+
+    Link files (in a folder named ``links`` or named ``*.links.yaml``) are checked against the
+    entries given, else the bundled ones, and the texts in the record store.
 
     Example: kb check kb/entries/instruments/sg
     """
-    result = load_entries(paths or None)
-    for error in result.errors:
+    from kb.config import get_settings
+    from kb.links import LINKS_DIR, is_link_file, link_files, load_links
+    from kb.load import ENTRIES_DIR, entry_files
+
+    given = list(paths or [])
+    link_paths = [p for p in link_files(given) if is_link_file(p)] if given else [LINKS_DIR]
+    entry_paths = [p for p in entry_files(given) if not is_link_file(p)]
+    result = load_entries(entry_paths or None) if (entry_paths or not given) else None
+    errors = list(result.errors) if result else []
+    links = None
+    if link_paths:
+        reference = result if not given and result else load_entries(
+            [ENTRIES_DIR, *get_settings().entries])
+        store = get_settings().store_path
+        stored: list[str] = []
+        if store.exists():
+            from kb.store import RecordStore
+
+            with RecordStore(store) as records:
+                stored = records.ids()
+        links = load_links(link_paths, reference, stored)
+        errors.extend(links.errors)
+    for error in errors:
         console.print(escape(str(error)), highlight=False, soft_wrap=True)
-    for warning in result.warnings:
+    for warning in result.warnings if result else []:
         console.print(f"[yellow]warning[/] {escape(str(warning))}", highlight=False,
                       soft_wrap=True)
-    summary = (
-        f"{result.files} files, {len(result.instruments)} instruments, "
-        f"{len(result.case_notes)} case notes, {len(result.errors)} errors"
-    )
-    err.print(summary)
-    raise typer.Exit(1 if result.errors else 0)
+    parts = []
+    if result is not None:
+        parts.append(f"{result.files} files, {len(result.instruments)} instruments, "
+                     f"{len(result.case_notes)} case notes")
+    if links is not None:
+        parts.append(f"{links.files} link files, {len(links.links)} links")
+    err.print(", ".join(parts) + f", {len(errors)} errors")
+    raise typer.Exit(1 if errors else 0)
 
 
 @app.command()
@@ -581,6 +608,117 @@ def serve(
     err.print(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     # h11 with a bounded request head that is answered, not reset (see api/server.py)
     uvicorn.run(create_app(), host=host, port=port, log_level="info", **server_options())
+
+
+links_app = typer.Typer(help="Links from domestic provisions to treaty commitments: list, "
+                        "suggest (never stored) and accept (appended to kb/links).",
+                        no_args_is_help=True)
+app.add_typer(links_app, name="links")
+
+
+@links_app.command("show")
+def links_show(
+    provision: Annotated[str, typer.Argument(help="Provision id (domestic or treaty).")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The curated links of a provision, in both directions.
+
+    Example: kb links show /akn/int/agreement-chapter/2018/cptpp-ch14/~chp_14__art_14.13
+    """
+    kb = _kb()
+    try:
+        rows = kb.links(provision)
+    except KBError as exc:
+        _fail(exc)
+    if as_json:
+        _dump(list(rows))
+        return
+    if not rows:
+        err.print("no links")
+    for row in rows:
+        arrow = "→" if row["direction"] == "to-treaty" else "←"
+        console.print(f"{arrow} [bold]{escape(row['relation'])}[/] {escape(row['other_title'])}"
+                      f"  [dim]{escape(row['other'])}[/]")
+        console.print(f"   {escape(row['note'])}", soft_wrap=True)
+        console.print(f"   [dim]source: {escape(row['source'])}[/]", soft_wrap=True)
+
+
+@links_app.command("suggest")
+def links_suggest(
+    provision: Annotated[str, typer.Argument(help="Provision id, domestic or treaty.")],
+    agreement: Annotated[
+        list[str] | None, typer.Option("--agreement", "-a", help="Keep treaty provisions of "
+                                       "these agreements (cptpp ...).")] = None,
+    jurisdiction: Annotated[str | None, typer.Option(
+        "--jurisdiction", "-j", help="For a treaty provision: domestic provisions of this "
+        "jurisdiction.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50)] = 10,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Suggested links from cross-language counterparts, with a score; nothing is stored.
+
+    Example: kb links suggest /akn/vn/act/2024/60-2024-qh15/~art_23 -a cptpp
+    """
+    from dataclasses import asdict
+
+    from kb.links import suggest
+
+    kb = _kb()
+    try:
+        kb.ensure_index()
+        found = suggest(kb, provision, agreement or [], jurisdiction, limit=limit)
+    except KBError as exc:
+        _fail(exc)
+    if as_json:
+        _dump([asdict(s) for s in found])
+        return
+    if not found:
+        err.print("no suggestions")
+    for item in found:
+        mark = " [dim](already linked)[/]" if item.already_linked else ""
+        other = item.treaty if item.domestic == provision.strip().lower() else item.domestic
+        console.print(f"{item.score:5.2f}  {escape(item.citation)}{mark}\n"
+                      f"       [dim]{escape(other)}[/]")
+    err.print("accept one with: kb links accept DOMESTIC TREATY --relation R --note ... "
+              "--source ...")
+
+
+@links_app.command("accept")
+def links_accept(
+    domestic: Annotated[str, typer.Argument(help="Domestic provision id.")],
+    treaty: Annotated[str, typer.Argument(help="Treaty provision id.")],
+    relation: Annotated[str, typer.Option("--relation", "-r", help="implements, conforms, "
+                                          "conflicts, reserved-nonconforming or relevant")],
+    note: Annotated[str, typer.Option("--note", help="Why, in English, in your own words.")],
+    source: Annotated[str, typer.Option("--source", help="URL or citation it rests on.")],
+    note_vi: Annotated[str | None, typer.Option("--note-vi", help="Vietnamese note.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Link file to append to "
+                                              "(default: kb/links/<country>.yaml).")] = None,
+) -> None:
+    """Append a checked link to a link file, leaving what is there untouched.
+
+    Example: kb links accept /akn/vn/act/2024/60-2024-qh15/~art_23
+    /akn/int/agreement-chapter/2018/cptpp-ch14/~chp_14__art_14.11 -r relevant
+    --note "..." --source "CPTPP Article 14.11"
+    """
+    from pydantic import ValidationError
+
+    from kb.links import Link, accept, default_file
+
+    kb = _kb()
+    try:
+        link = Link(domestic=domestic, treaty=treaty, relation=relation, note=note,
+                    note_vi=note_vi, source=source)
+    except ValidationError as exc:
+        _fail(KBError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                for e in exc.errors())))
+    target = file or default_file(link)
+    stored = kb.store.ids() if kb.settings.store_path.exists() else []
+    try:
+        written = accept(link, target, kb.load_entries(), kb.link_set(), stored)
+    except KBError as exc:
+        _fail(exc)
+    err.print(f"added to {written.path}:{written.line}")
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ The CLI, the HTTP API and notebooks all go through ``KnowledgeBase``, so they an
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from kb.citations import CitationResolver, Resolution, cite_first
 from kb.compare import (
     Counterparts,
     Coverage,
+    CuratedTopics,
     Diff,
     Grid,
     compare,
@@ -30,8 +32,12 @@ from kb.documents import IndexDoc, record_docs
 from kb.errors import InvalidQuery, RecordNotFound
 from kb.ids import InvalidId, kind_of, normalise_eid, split_provision_id
 from kb.ingest import current_text
+from kb.links import LINKS_DIR, LinkList, LinkSet, link_rows, load_links
 from kb.load import LoadResult, load_entries
 from kb.models import CaseNote, Instrument, Record
+from kb.parties import Bound, bound_agreements
+from kb.parties import bound as _bound
+from kb.parties import parties as _parties
 from kb.search import PUBLIC_NAMES, SearchQuery, SearchResult
 from kb.store import RecordStore
 
@@ -56,7 +62,7 @@ def merge(curated: Instrument, imported: Instrument) -> Instrument:
     The curated metadata (titles, summaries, topics, dates, source) is kept. The provisions are
     the imported ones in document order, under the curated eId of the same portion (matched by
     eId, else by the numbers of every level). A matched provision keeps its curated heading,
-    summary, topics (its own, else the instrument's topics it was filed under), strength and
+    summary, topics (its own and those found in the text; never the instrument's), strength and
     exceptions, and gains the official text; curated provisions the import lacks are kept.
     """
     curated_by_eid = {normalise_eid(p.eid): p for p in curated.provisions}
@@ -77,7 +83,7 @@ def merge(curated: Instrument, imported: Instrument) -> Instrument:
                 "eid": kept.eid,
                 "heading": kept.heading or prov.heading,
                 "summary": kept.summary or prov.summary,
-                "topics": _unique([*(kept.topics or curated.topics), *prov.topics]),
+                "topics": _unique([*kept.topics, *prov.topics]),
                 "strength": kept.strength or prov.strength,
                 "exceptions": kept.exceptions or prov.exceptions,
                 "path": prov.path or kept.path,
@@ -113,6 +119,7 @@ class KnowledgeBase:
         self.settings = settings or get_settings()
         self._backend = backend
         self._entries: LoadResult | None = None
+        self._links: LinkSet | None = None
         # index field -> the values it holds, read when a filter first asks (INDEXED_FILTERS)
         self._indexed_values: dict[str, set[str]] = {}
 
@@ -206,12 +213,18 @@ class KnowledgeBase:
 
         Example: ``kb.search("spectrum auction", jurisdiction="vn", kind="provision")``
         """
+        party, on = params.pop("bound", None), params.pop("bound_on", None)
         if isinstance(q, SearchQuery):
             if params:
                 raise TypeError("pass a SearchQuery or search parameters, not both")
             query = q
         else:
             query = SearchQuery.from_params(q, **_public_params(params))
+        if party:
+            narrowed = self.restrict_bound(query, party, on)
+            if narrowed is None:
+                return SearchResult(total=0, hits=[])
+            query = narrowed
         return cite_first(self.citations, query, self.search_many([query])[0])
 
     @cached_property
@@ -312,6 +325,53 @@ class KnowledgeBase:
     def stats(self) -> dict[str, Any]:
         return self.backend.stats()
 
+    # -- treaty parties (kb.parties) and links (kb.links) --------------------------------
+    def bound(self, agreement: str, jurisdiction: str, on: dt.date | str | None = None) -> Bound:
+        """``(bound, since, status)``: is ``jurisdiction`` bound by ``agreement`` on ``on``
+        (default today), from the per-party dates of the treaty's entry.
+
+        Example: ``kb.bound("cptpp", "vn")`` -> ``Bound(True, date(2019, 1, 14), "in-force")``
+        """
+        return _bound(self.load_entries(), agreement, jurisdiction, _date(on))
+
+    def parties(self, agreement: str, on: dt.date | str | None = None) -> dict[str, Any]:
+        """The agreement's parties with signature, ratification, entry into force, source and
+        status on a date (``GET /v1/agreements/{code}/parties``)."""
+        return _parties(self.load_entries(), agreement, _date(on))
+
+    def restrict_bound(
+        self, query: SearchQuery, party: str, on: dt.date | str | None = None
+    ) -> SearchQuery | None:
+        """The query kept to the agreements binding ``party`` on a date (the ``bound`` filter),
+        within any agreements it already names; None when no indexed agreement qualifies."""
+        codes = bound_agreements(self.load_entries(), party, _date(on))
+        if query.agreements:
+            codes = [c for c in codes if c in query.agreements]
+        codes = [c for c in codes if c in self._values_of("agreement")]
+        return query.model_copy(update={"agreements": codes}) if codes else None
+
+    def link_set(self, refresh: bool = False) -> LinkSet:
+        """The curated links (kb/links), read once per knowledge base."""
+        if refresh or self._links is None:
+            stored = self.store.ids() if self.settings.store_path.exists() else []
+            self._links = load_links([LINKS_DIR], self.load_entries(), stored)
+        return self._links
+
+    def links(self, provision_id: str) -> LinkList:
+        """Curated links of a provision in both directions, one flat dict each (DataFrame-able:
+        ``kb.links(id).to_pandas()``). A provision that is neither indexed nor linked is a
+        ``RecordNotFound``.
+
+        Example: ``kb.links("/akn/int/agreement-chapter/2018/cptpp-ch14/~chp_14__art_14.13")``
+        """
+        pid = provision_id.strip().lower()
+        rows = link_rows(self, pid, self.link_set())
+        if not rows:
+            doc = self.get(pid)
+            if doc["kind"] != "provision":
+                raise RecordNotFound(f"{doc['id']!r} is a {doc['kind']}, not a provision")
+        return LinkList(rows)
+
     # -- comparisons (kb.compare) ------------------------------------------------------
     def compare(
         self, topics: list[str] | str, jurisdictions: list[str] | str | None = None,
@@ -320,7 +380,24 @@ class KnowledgeBase:
         """Rows (jurisdictions, groups such as ``ipef``, agreements) x topics -> best provisions."""
         self._check_indexed("agreement", [a.lower() for a in _listed(agreements)])
         return compare(self.backend, _listed(jurisdictions), _listed(topics),
-                       _listed(agreements), per_cell=per_cell, text=text)
+                       _listed(agreements), per_cell=per_cell, text=text,
+                       curated=self.curated_topics())
+
+    def curated_topics(self) -> CuratedTopics:
+        """Provision id -> the topics an editor filed it under, for curated provisions with a
+        summary: a grid cell puts these first (an editor read them; a tagger guessed)."""
+        from kb.taxonomy import taxonomy
+
+        tax = taxonomy()
+        out: CuratedTopics = {}
+        for record in self.load_entries().records:
+            if not isinstance(record, Instrument):
+                continue
+            for prov in record.provisions:
+                own = [t for t in prov.topics if t in tax]
+                if prov.summary and own:
+                    out[f"{record.id}/~{prov.eid}"] = frozenset(tax.with_ancestors(own))
+        return out
 
     def coverage(
         self, jurisdictions: list[str] | str | None = None, by: str = "topic",
@@ -365,7 +442,7 @@ class KnowledgeBase:
                                 limit=limit, per_group=per_group,
                                 jurisdiction_names=_listed(jurisdictions),
                                 exclude_jurisdiction=None if doc["jurisdiction"] == "int"
-                                else doc["jurisdiction"])
+                                else doc["jurisdiction"], topics=doc.get("topics") or [])
         return counterparts(self.backend, provision_or_text, limit=limit, per_group=per_group,
                             jurisdiction_names=_listed(jurisdictions))
 
@@ -377,6 +454,15 @@ def _public_params(params: dict[str, Any]) -> dict[str, Any]:
         if name in PUBLIC_NAMES and name != "text":
             raise TypeError(f"search() takes {PUBLIC_NAMES[name]}=, not {name}=")
     return params
+
+
+def _date(value: dt.date | str | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidQuery(f"not a date: {value!r} (expected YYYY-MM-DD)") from None
 
 
 def _listed(value: list[str] | str | None) -> list[str]:

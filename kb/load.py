@@ -15,7 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from kb.ids import InvalidId, WorkId
-from kb.models import CaseNote, Instrument, Record
+from kb.models import DATE_FIELDS, CaseNote, Instrument, PartyDates, Record
 from kb.taxonomy import Jurisdictions, Taxonomy, jurisdictions, taxonomy
 
 ENTRIES_DIR = Path(__file__).parent / "entries"
@@ -159,6 +159,7 @@ class _FileChecker:
                 self.check_date_range(("dates", name), getattr(record.dates, name))
             for i, prov in enumerate(record.provisions):
                 self.check_tags(("provisions", i), [], prov.topics)
+            self.check_party_dates(record)
         else:
             self.check_codes(("jurisdictions",), record.jurisdictions)
             country = record.id.split("/")[2]
@@ -168,6 +169,47 @@ class _FileChecker:
             period = record.period
             if period and period.start and period.end and period.start > period.end:
                 self.error(("period",), "period starts after it ends")
+
+
+    def check_party_dates(self, record: Instrument) -> None:
+        """Per-party dates: known codes listed in ``parties``, once each, in the order a
+        treaty is joined (signature, ratification, entry into force, withdrawal), never in
+        force for a party before the treaty itself, each with a depositary source."""
+        if record.party_dates and record.doc_type not in ("treaty", "agreement-chapter"):
+            self.error(("party_dates",), "party dates belong to treaties only")
+        seen: set[str] = set()
+        for i, item in enumerate(record.party_dates):
+            loc: tuple[str | int, ...] = ("party_dates", i)
+            if item.party not in self.juris:
+                self.error((*loc, "party"), f"unknown jurisdiction: {item.party!r}")
+            elif item.party not in record.parties:
+                self.error((*loc, "party"), f"{item.party!r} is not listed in parties")
+            if item.party in seen:
+                self.error((*loc, "party"), f"{item.party!r} is listed twice")
+            seen.add(item.party)
+            for name in DATE_FIELDS:
+                self.check_date_range((*loc, name), getattr(item, name))
+            self.check_order(loc, item)
+            treaty_in_force = record.dates.in_force
+            if item.in_force and treaty_in_force and item.in_force < treaty_in_force:
+                self.error((*loc, "in_force"),
+                           f"{item.in_force.isoformat()} is before the treaty entered into "
+                           f"force ({treaty_in_force.isoformat()})")
+            for j, name in enumerate(item.uncertain):
+                if getattr(item, name) is None:
+                    self.error((*loc, "uncertain", j), f"{name!r} has no date to be unsure of")
+            if item.ratification_kind and not item.ratified:
+                self.error((*loc, "ratification_kind"), "ratification_kind without a date")
+            if not (item.source or record.parties_source):
+                self.error((*loc, "source"),
+                           "required field is missing (or give parties_source)")
+
+    def check_order(self, loc: tuple[str | int, ...], item: PartyDates) -> None:
+        dated = [(name, getattr(item, name)) for name in DATE_FIELDS if getattr(item, name)]
+        for (first, a), (then, b) in zip(dated, dated[1:], strict=False):
+            if b < a:
+                self.error((*loc, then), f"{then} ({b.isoformat()}) is before {first} "
+                           f"({a.isoformat()})")
 
 
 def _retire_amended(data: dict, checker: _FileChecker) -> EntryError | None:
@@ -229,6 +271,24 @@ def load_file(
     return (None if checker.errors else record), checker.errors
 
 
+def _one_party_list_per_agreement(result: LoadResult, first_seen: dict[str, str]) -> None:
+    """An agreement's party dates live in one entry (the treaty's), so two can never
+    disagree about when a party was bound."""
+    holder: dict[str, str] = {}
+    for record in result.instruments:
+        if not (record.party_dates and record.agreement):
+            continue
+        shown = first_seen[record.id]
+        if record.agreement in holder:
+            root = yaml.compose(Path(shown).read_text("utf-8"), Loader=_EntryLoader)
+            result.errors.append(EntryError(
+                shown, _line_of(root, ("party_dates",)), "party_dates",
+                f"party dates of {record.agreement!r} are already given in "
+                f"{holder[record.agreement]}"))
+        else:
+            holder[record.agreement] = shown
+
+
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -271,6 +331,7 @@ def load_entries(paths: Iterable[Path] | None = None) -> LoadResult:
             continue
         first_seen[record.id] = shown
         result.records.append(record)
+    _one_party_list_per_agreement(result, first_seen)
     known = set(first_seen)
     for record in result.case_notes:
         for i, rel in enumerate(record.related_instruments):

@@ -24,11 +24,14 @@ ProvisionKind = Literal[
 ]
 Origin = Literal["curated", "imported", "crawled"]
 TextSource = Literal["official", "editorial"]
+# a provision not in effect while the rest of its instrument is (the CPTPP Annex suspends 22
+# items of the TPP it incorporates): wholly, or in part (status_note says which part)
+ProvisionStatus = Literal["suspended", "partly-suspended"]
 
 KINDS = ("instrument", "provision", "case-note")
 # the controlled values a search can filter on, from the types above
 DOC_TYPES: tuple[str, ...] = ids.DOC_TYPES
-STATUSES: tuple[str, ...] = get_args(Status)
+STATUSES: tuple[str, ...] = get_args(Status) + get_args(ProvisionStatus)
 STRENGTHS: tuple[str, ...] = get_args(Strength)
 
 
@@ -83,6 +86,47 @@ class Dates(_Record):
         return self.in_force or self.adopted or self.signed or self.last_amended
 
 
+RatificationKind = Literal["ratification", "acceptance", "approval", "accession"]
+DATE_FIELDS = ("signed", "ratified", "in_force", "withdrawn")
+
+
+class PartyDates(_Record):
+    """One party's steps under a treaty, as the depositary records them.
+
+    A date the editor is not sure of is listed in ``uncertain`` rather than left to look
+    authoritative; a date nobody has checked is left out.
+    """
+
+    party: str = Field(pattern=r"^[a-z]{2,3}$")
+    signed: dt.date | None = None
+    ratified: dt.date | None = Field(
+        None, description="deposit of the instrument of ratification, acceptance, approval or "
+        "accession (``ratification_kind`` says which)")
+    ratification_kind: RatificationKind | None = None
+    in_force: dt.date | None = Field(None, description="entry into force for this party")
+    withdrawn: dt.date | None = Field(None, description="withdrawal took effect")
+    uncertain: list[Literal["signed", "ratified", "in_force", "withdrawn"]] = []
+    note: str | None = None
+    source: str | None = Field(None, description="the depositary or treaty-office page")
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str | None) -> str | None:
+        return check_url(value) if value else value
+
+    def status(self, on: dt.date) -> str:
+        """``in-force``, ``ratified``, ``signed``, ``withdrawn`` or ``unknown`` on a date."""
+        if self.withdrawn and self.withdrawn <= on:
+            return "withdrawn"
+        if self.in_force and self.in_force <= on:
+            return "in-force"
+        if self.ratified and self.ratified <= on:
+            return "ratified"
+        if self.signed and self.signed <= on:
+            return "signed"
+        return "unknown" if not (self.signed or self.ratified or self.in_force) else "not-yet"
+
+
 class ExceptionClause(_Record):
     """An exception in a treaty article: its type (docs/commitments.md) and the clause."""
 
@@ -119,6 +163,11 @@ class Provision(_Record):
     exception_clauses: list[ExceptionClause] = []
     scope_exclusions: list[str] = []
     dispute_settlement: DisputeSettlementStatus | None = None
+    status: ProvisionStatus | None = Field(None, description="empty: as its instrument")
+    status_note: str | None = Field(None, description="why, and which part, e.g. the Annex item")
+    incorporated_from: str | None = Field(
+        None, description="the provision of another agreement whose text this is, by reference")
+    incorporated_by: str | None = Field(None, description="the article that incorporates it")
 
     @field_validator("eid")
     @classmethod
@@ -165,6 +214,12 @@ class Instrument(_Record):
     dispute_settlement: list[DisputeSettlement] = Field(
         [], description="curated: chapters excluded (wholly or partly) from dispute settlement"
     )
+    party_dates: list[PartyDates] = Field(
+        [], description="treaties: per-party signature, ratification and entry into force"
+    )
+    parties_source: str | None = Field(
+        None, description="the depositary page for every party without its own ``source``"
+    )
 
     @field_validator("id")
     @classmethod
@@ -175,6 +230,11 @@ class Instrument(_Record):
     @classmethod
     def _url(cls, value: str) -> str:
         return check_url(value, allow_file=True)
+
+    @field_validator("parties_source")
+    @classmethod
+    def _parties_source(cls, value: str | None) -> str | None:
+        return check_url(value) if value else value
 
     @model_validator(mode="after")
     def _unique_eids(self) -> Instrument:

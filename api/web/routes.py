@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import KBDep
 from api.web.render import Page, clean_id, group_name, html_errors, jurisdiction_name, url
 from api.web.search import SearchState, run_search
-from kb.compare import MAX_COLUMNS, MAX_PASTED, diff_texts
+from kb.compare import MAX_COLUMNS, MAX_PASTED, Counterparts, diff_texts
 from kb.core import KnowledgeBase
 from kb.errors import InvalidQuery, KBError, RecordNotFound
 from kb.models import CaseNote, Instrument
@@ -65,10 +65,11 @@ def provision_page(request: Request, record_id: str, kb: KBDep) -> HTMLResponse:
     if doc["kind"] != "provision":
         raise RecordNotFound(f"{doc['id']!r} is a {doc['kind']}, not a provision")
     try:
-        groups = kb.counterparts(doc["id"], limit=15, per_group=3).groups
+        found = kb.counterparts(doc["id"], limit=15, per_group=3)
     except InvalidQuery:
-        groups = {}
-    return Page(request).render("provision.html", doc=doc, groups=groups)
+        found = Counterparts(doc["id"], {})
+    return Page(request).render("provision.html", doc=doc, groups=found.groups, why=found.why,
+                                links=kb.links(doc["id"]))
 
 
 @page_route("/case-notes/{record_id:path}")
@@ -170,7 +171,7 @@ def closest(kb: KnowledgeBase, text: str, scope: str) -> dict[str, Any]:
     docs = {d["id"]: d for d in kb.get_many([h.id for h in top])}
     diffs = [(hit, diff_texts(text, (docs.get(hit.id) or {}).get("text") or "", None, hit.id))
              for hit in top]
-    return {"groups": found.groups, "diffs": diffs}
+    return {"groups": found.groups, "diffs": diffs, "why": found.why}
 
 
 def _no_store(response: HTMLResponse) -> HTMLResponse:
