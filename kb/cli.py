@@ -219,6 +219,8 @@ def search(
         label += f"\n[dim]{escape(hit.id)}[/]"
         table.add_row(str(i), label, _highlighted(hit.excerpt, hit.highlights))
     console.print(table)
+    if result.did_you_mean:
+        console.print(f"Did you mean: [bold]{escape(result.did_you_mean.text)}[/]")
 
 
 @app.command()

@@ -188,8 +188,8 @@ class TextPlan:
             clauses=tuple(clauses),
             minimum_should_match=0 if required else minimum_should_match(optional),
             excluded=tuple(tuple(stem(t) for t in p) for p in parsed.excluded),
-            all_words=len(clauses) >= 2,
-            proximity=single if len(single) >= 2 else (),
+            all_words=len(clauses) >= 2 and bool(ALL_WORDS_BONUS),
+            proximity=single if len(single) >= 2 and PROXIMITY_BONUS else (),
             topic_tags=() if TOPICS_ADMIT else tuple(dict.fromkeys(parsed.topic_tags)),
         )
 
@@ -668,12 +668,27 @@ class Hit(BaseModel):
 RECORD_FIELDS = tuple(f for f in Hit.model_fields if f not in ("highlights", "snippet", "sort"))
 
 
+class Correction(BaseModel):
+    word: str = Field(description="a word of the query as typed")
+    suggestion: str = Field(description="the word the texts use instead")
+
+
+class DidYouMean(BaseModel):
+    """A corrected query for words the index does not know (``kb.suggest``)."""
+
+    text: str = Field(description="the query with the corrected words, the others unchanged")
+    corrections: list[Correction]
+
+
 class SearchResult(BaseModel):
     total: int
     total_exact: bool = True  # False: at least ``total`` (TOTAL_EXACT_LIMIT) matches
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = {}
     facets_exact: bool = True  # False when a backend estimated facet counts from a sample
+    did_you_mean: DidYouMean | None = Field(
+        None, description="a corrected query when a word of q is unknown to the index"
+    )
     query: dict[str, Any] = {}
 
     def records(self) -> list[dict[str, Any]]:

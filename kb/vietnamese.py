@@ -27,19 +27,30 @@ EXTRA_WORDS = (
 )
 
 
-@lru_cache(maxsize=1)
-def dictionary() -> frozenset[tuple[str, ...]]:
-    """Folded multi-syllable words (tuples of syllables)."""
+def _word_list() -> list[str]:
     try:
         text = (resources.files("pyvi") / "models" / "words.txt").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError, OSError):
         text = ""
-    words = {tuple(fold(w).split()) for w in EXTRA_WORDS}
-    for line in text.splitlines():
-        syllables = tuple(fold(line.replace("_", " ")).split())
+    return [*EXTRA_WORDS, *(line.replace("_", " ") for line in text.splitlines())]
+
+
+@lru_cache(maxsize=1)
+def spellings() -> dict[tuple[str, ...], frozenset[str]]:
+    """Each multi-syllable word (folded syllables) with the ways it is written with marks
+    ("dau gia": "đấu giá", "dâu gia"): a word typed otherwise has a mark wrong."""
+    found: dict[tuple[str, ...], set[str]] = {}
+    for line in _word_list():
+        syllables = tuple(fold(line).split())
         if 2 <= len(syllables) <= MAX_SYLLABLES and all(s.isalpha() for s in syllables):
-            words.add(syllables)
-    return frozenset(words)
+            found.setdefault(syllables, set()).add(" ".join(line.lower().split()))
+    return {key: frozenset(forms) for key, forms in found.items()}
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> frozenset[tuple[str, ...]]:
+    """Folded multi-syllable words (tuples of syllables)."""
+    return frozenset(spellings())
 
 
 def join_words(syllables: list[str]) -> list[tuple[int, int]]:

@@ -34,7 +34,8 @@ def test_search_shape(client: TestClient) -> None:
     res = client.get("/v1/search", params={"q": "personal data", "jurisdiction": "sg"})
     assert res.status_code == 200
     body = res.json()
-    assert {"total", "total_exact", "hits", "facets", "facets_exact"} == set(body)
+    assert {"total", "total_exact", "hits", "facets", "facets_exact", "did_you_mean"} == set(body)
+    assert body["did_you_mean"] is None
     hit = body["hits"][0]
     for key in (
         "id",
@@ -198,3 +199,19 @@ def test_openapi_documents_bad_requests_as_400_problems(client: TestClient) -> N
     assert "400" in responses and "422" not in responses
     assert "application/problem+json" in responses["400"]["content"]
     assert '"422"' not in str(schema).replace("'", '"')
+
+
+def test_search_did_you_mean(client: TestClient) -> None:
+    res = client.get("/v1/search", params={"q": "persnal data"}).json()
+    assert res["did_you_mean"] == {
+        "text": "personal data",
+        "corrections": [{"word": "persnal", "suggestion": "personal"}],
+    }
+    assert res["total"] > 0  # "data" alone found texts: the suggestion is offered anyway
+    nothing = client.get("/v1/search", params={"q": "persnal"}).json()
+    assert nothing["total"] == 0 and nothing["did_you_mean"]["text"] == "personal"
+    for q in ("personal data", "/akn/sg/act/2012/26", "2012", "26D"):
+        assert client.get("/v1/search", params={"q": q}).json()["did_you_mean"] is None, q
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert "did_you_mean" in schema["SearchResult"]["properties"]
+    assert {"text", "corrections"} <= set(schema["DidYouMean"]["properties"])

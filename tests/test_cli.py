@@ -163,3 +163,16 @@ def test_crawl_list_and_health() -> None:
 def test_crawl_unknown_source() -> None:
     code, _, err = run("crawl", "atlantis")
     assert code != 0 and "unknown source" in err
+
+
+def test_search_did_you_mean(indexed: Path) -> None:
+    code, out, _ = run("search", "spectrun auction", "--limit", "2")
+    assert code == 0 and "Did you mean: spectrum auction" in out
+    code, out, _ = run("search", "interconection", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["total"] == 0
+    assert data["did_you_mean"]["text"] == "interconnection"
+    for query in ("spectrum auction", "2018", "GDPR Art 44"):
+        code, out, _ = run("search", query, "--limit", "1")
+        assert code == 0 and "Did you mean" not in out, query

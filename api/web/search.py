@@ -124,6 +124,10 @@ class SearchState:
     def href(self, page: int = 1, **changes: Any) -> str:
         return url("/search", self.params(), page=page if page > 1 else None, **changes)
 
+    def with_text(self, q: str) -> str:
+        """The same search (filters kept, first page) for other words: "did you mean"."""
+        return url("/search", [("q", q), *((k, v) for k, v in self.params() if k != "q")])
+
     def without(self, param: str, value: str) -> str:
         return url("/search", [(k, v) for k, v in self.params() if (k, v) != (param, value)])
 

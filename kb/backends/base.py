@@ -83,6 +83,22 @@ class Backend(ABC):
         """Documents closest to a text, within the query's filters (text ignored)."""
 
     @abstractmethod
+    def term_doc_freqs(self, terms: list[str]) -> dict[str, int]:
+        """How many documents hold each analysed term (a stem), the most of any one text
+        field: whether the index knows a query word, and how common a correction is."""
+
+    @abstractmethod
+    def suggest_terms(
+        self, term: str, max_edits: int = 2, prefix_length: int = 1
+    ) -> list[tuple[str, int]]:
+        """Terms of the text fields' own dictionary within ``max_edits`` (1 or 2)
+        Damerau-Levenshtein edits of ``term`` that begin with its first ``prefix_length``
+        characters, with their document frequency (as ``term_doc_freqs``), ``term`` itself
+        left out: the candidates of "did you mean" (``kb.suggest``), the same on every
+        backend. Both engines need a shared first letter to stay fast for two edits, so
+        ``prefix_length`` 0 is for one edit (a short word's first letter may be the typo)."""
+
+    @abstractmethod
     def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:
         """Document counts by two keyword fields (for coverage maps), within the filters."""
 

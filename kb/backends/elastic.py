@@ -57,6 +57,7 @@ from kb.search import (
     TextPlan,
     make_hit,
 )
+from kb.suggest import close_terms, effective_prefix
 from kb.text import stemmed, words
 
 MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
@@ -216,6 +217,31 @@ def build_doc_freq_body(stems: list[str]) -> dict[str, Any]:
             }}}
             for field in FIELD_WEIGHTS
         },
+    }
+
+
+SUGGEST_SIZE = 50  # candidates per field of a term suggestion
+
+
+def build_term_suggest_body(term: str, max_edits: int, prefix_length: int) -> dict[str, Any]:
+    """Lucene's spell checker over each text field's own terms: candidates within the edits,
+    sharing the first letters, whatever the frequency of ``term`` (``kb.suggest`` ranks)."""
+    options = {
+        "suggest_mode": "always",
+        "max_edits": max_edits,
+        "prefix_length": prefix_length,
+        "min_word_length": 1,
+        "size": SUGGEST_SIZE,
+        "max_inspections": 10,
+        "max_term_freq": 2**31 - 1,
+        "accuracy": 0.0,
+        "string_distance": "damerau_levenshtein",
+        "sort": "score",
+    }
+    return {
+        "size": 0,
+        "track_total_hits": False,
+        "suggest": {"text": term, **{f: {"term": {"field": f, **options}} for f in FIELD_WEIGHTS}},
     }
 
 
@@ -611,15 +637,7 @@ class ElasticBackend(Backend):
         """The probes of ``kb.similar`` (the text's own words, its glossary terms' and topics'
         names in the other language), each a plan searched like any query, merged: the terms
         and ranking of the embedded backend, not Lucene's own more-like-this."""
-        def doc_freq(stems: list[str]) -> dict[str, int]:
-            res = self._call(self.es.search, index=self.aliases,
-                             body=build_doc_freq_body(stems))
-            aggs = res["aggregations"]
-            return {
-                s: max(aggs[f]["buckets"][f"t{i}"]["doc_count"] for f in FIELD_WEIGHTS)
-                for i, s in enumerate(stems)
-            }
-
+        doc_freq = self.term_doc_freqs
         if not words(text):
             return []
         exclude = set(exclude_ids)
@@ -641,6 +659,34 @@ class ElasticBackend(Backend):
             for item, res in zip(found, responses, strict=True)
         ]
         return similar.merge(rankings, exclude, query.limit)
+
+    def term_doc_freqs(self, terms: list[str]) -> dict[str, int]:
+        if not terms:
+            return {}
+        res = self._call(self.es.search, index=self.aliases, body=build_doc_freq_body(terms))
+        aggs = res["aggregations"]
+        return {
+            t: max(aggs[f]["buckets"][f"t{i}"]["doc_count"] for f in FIELD_WEIGHTS)
+            for i, t in enumerate(terms)
+        }
+
+    def suggest_terms(
+        self, term: str, max_edits: int = 2, prefix_length: int = 1
+    ) -> list[tuple[str, int]]:
+        """The term suggester on each text field; its frequencies are summed over the three
+        indices, as one index counts them on the embedded backend."""
+        max_edits = max(1, min(2, max_edits))
+        prefix_length = effective_prefix(max_edits, prefix_length)
+        if not term.strip() or len(term.split()) != 1:
+            return []
+        body = build_term_suggest_body(term, max_edits, prefix_length)
+        res = self._call(self.es.search, index=self.aliases, body=body)
+        found: dict[str, int] = {}
+        for field in FIELD_WEIGHTS:
+            for entry in res.get("suggest", {}).get(field, []):
+                for option in entry["options"]:
+                    found[option["text"]] = max(found.get(option["text"], 0), option["freq"])
+        return close_terms(term, found, max_edits, prefix_length)
 
     def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:
         body = {

@@ -51,6 +51,7 @@ from kb.search import (
     TextPlan,
     make_hit,
 )
+from kb.suggest import close_terms, effective_prefix, one_edit_variants
 from kb.text import stemmed
 
 LAYOUT = "tantivy-3"  # the schema below; an index of another layout is rebuilt rather than read
@@ -545,10 +546,7 @@ class TantivyBackend(Backend):
         ``kb.similar``, each ranked by the same BM25 as a search, merged."""
         reader = self._open()
         searcher = reader.searcher
-
-        def doc_freq(stems: list[str]) -> dict[str, int]:
-            return {s: max(searcher.doc_freq(f, s) for f in FIELD_WEIGHTS) for s in stems}
-
+        doc_freq = self.term_doc_freqs
         exclude = set(exclude_ids)
         probe = query.model_copy(update={
             "text": "", "offset": 0, "search_after": None,
@@ -560,6 +558,29 @@ class TantivyBackend(Backend):
             page, _ = self._ranked(reader, q, probe)
             rankings.append([make_hit(d, found.parsed, score) for d, score, _ in page])
         return similar.merge(rankings, exclude, query.limit)
+
+    def term_doc_freqs(self, terms: list[str]) -> dict[str, int]:
+        searcher = self._open().searcher
+        return {t: max(searcher.doc_freq(f, t) for f in FIELD_WEIGHTS) for t in terms}
+
+    def suggest_terms(
+        self, term: str, max_edits: int = 2, prefix_length: int = 1
+    ) -> list[tuple[str, int]]:
+        """The terms sharing the first letters, from the dictionary of each text field,
+        filtered by distance; without a shared letter (one edit only), the one-edit variants
+        looked up one by one, which is cheaper than walking a whole dictionary."""
+        max_edits = max(1, min(2, max_edits))
+        prefix = term[: effective_prefix(max_edits, prefix_length)]
+        searcher = self._open().searcher
+        found: dict[str, int] = {}
+        if not prefix:
+            found = self.term_doc_freqs(sorted(one_edit_variants(term)))
+        else:
+            for field in FIELD_WEIGHTS:
+                for candidate, df in _engine(searcher.terms_with_prefix, field, prefix):
+                    if df > found.get(candidate, 0):
+                        found[candidate] = df
+        return close_terms(term, found, max_edits, prefix_length)
 
     def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:
         for field in (field_a, field_b):

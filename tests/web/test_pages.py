@@ -452,3 +452,17 @@ def test_marked_escapes_the_text_and_marks_the_highlights() -> None:
     assert marked("a <b> c", [(6, 7), (2, 5), (3, 4), (5, 99)]) == (
         "a <mark>&lt;b&gt;</mark> <mark>c</mark>")
     assert marked("", []) == ""
+
+
+def test_search_did_you_mean_links_to_the_corrected_search(client: TestClient) -> None:
+    html = client.get("/search", params={"q": "persnal data", "jurisdiction": "sg"}).text
+    assert "Did you mean" in html
+    link = next(a for a in links(html) if a.startswith("/search?") and "personal" in a)
+    assert parse_qs(urlsplit(link).query) == {"q": ["personal data"], "jurisdiction": ["sg"]}
+    assert "Did you mean" not in client.get(link).text
+    vi = client.get("/search", params={"q": "dau gia tan xo", "lang": "vi"}).text
+    assert "Có phải bạn muốn tìm" in vi and "dau gia tan so" in vi
+    empty = client.get("/search", params={"q": "persnal", "lang": "en"}).text
+    assert 'class="empty"' in empty and "Did you mean" in empty
+    assert "Did you mean" not in client.get("/search", params={"q": "personal data"}).text
+    assert "Có phải" not in client.get("/search", params={"q": "dau gia tan so", "lang": "vi"}).text
