@@ -162,6 +162,11 @@ class Grid:
     topics: list[str]
     cells: dict[tuple[str, str], Cell]
     text: str = ""
+    # the party a negotiator reads the grid for (``vn``): whether each agreement row binds it
+    # and since when, and its own measures linked to each treaty provision shown
+    party: str | None = None
+    bound: dict[str, dict[str, Any]] = field(default_factory=dict)
+    measures: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def cell(self, row: str, topic: str) -> Cell:
         return self.cells[(row, topic)]
@@ -173,17 +178,23 @@ class Grid:
         for row in self.rows:
             for topic in self.topics:
                 cell = self.cells[(row.key, topic)]
+                bound = self.bound.get(row.key, {})
                 base = {"row": row.key, "row_label": row.label(lang), "topic": topic,
-                        "topic_label": tax.get(topic).display(lang)}
+                        "topic_label": tax.get(topic).display(lang),
+                        "party_bound": bound.get("bound"), "party_since": bound.get("since")}
                 if cell.empty:
                     out.append({**base, "found": False, "rank": None, "level": "none",
+                                "party_measures": "",
                                 "citation": NOTHING_FOUND[lang if lang in NOTHING_FOUND else "en"],
                                 "id": None, "instrument_id": None, "number": None,
                                 "status": None, "date": None, "strength": None,
                                 "exceptions": "", "source_url": None, "excerpt": ""})
                     continue
                 for rank, hit in enumerate(cell.hits, start=1):
+                    measures = "; ".join(f"{m['relation']}: {m['other_title']}"
+                                         for m in self.measures.get(hit.id, []))
                     out.append({**base, "found": True, "rank": rank, "level": cell.level,
+                                "party_measures": measures,
                                 "citation": citation(hit), "id": hit.id,
                                 "instrument_id": hit.instrument_id or hit.id,
                                 "number": hit.number, "status": hit.status, "date": hit.date,
@@ -194,11 +205,15 @@ class Grid:
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         tax = taxonomy()
         return {
-            "rows": [{"key": r.key, "kind": r.kind, "label": r.label(lang)} for r in self.rows],
+            "party": self.party,
+            "rows": [{"key": r.key, "kind": r.kind, "label": r.label(lang),
+                      **({"bound": self.bound[r.key]} if r.key in self.bound else {})}
+                     for r in self.rows],
             "topics": [{"id": t, "label": tax.get(t).display(lang)} for t in self.topics],
             "cells": [
                 {"row": key[0], "topic": key[1], "level": cell.level, "found": not cell.empty,
-                 "hits": [hit_dict(h, cell.why(h)) for h in cell.hits]}
+                 "hits": [{**hit_dict(h, cell.why(h)), "measures": self.measures.get(h.id, [])}
+                          for h in cell.hits]}
                 for key, cell in self.cells.items()
             ],
         }

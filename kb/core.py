@@ -40,6 +40,7 @@ from kb.parties import bound as _bound
 from kb.parties import parties as _parties
 from kb.search import PUBLIC_NAMES, SearchQuery, SearchResult
 from kb.store import RecordStore
+from kb.suggest import did_you_mean
 
 
 def _portion_key(eid: str) -> str:
@@ -210,6 +211,8 @@ class KnowledgeBase:
         or run a ``SearchQuery``.
 
         A query that is a citation ("GDPR Art 44") has the cited record first (``resolve``).
+        A word the index does not know brings ``did_you_mean``, a corrected query
+        (``kb.suggest``).
 
         Example: ``kb.search("spectrum auction", jurisdiction="vn", kind="provision")``
         """
@@ -225,7 +228,14 @@ class KnowledgeBase:
             if narrowed is None:
                 return SearchResult(total=0, hits=[])
             query = narrowed
-        return cite_first(self.citations, query, self.search_many([query])[0])
+        result = cite_first(self.citations, query, self.search_many([query])[0])
+        suggestion = did_you_mean(
+            self.backend, query, result,
+            is_citation=lambda text: self.citations.quietly(text) is not None,
+        )
+        if suggestion is not None:
+            result.did_you_mean = suggestion
+        return result
 
     @cached_property
     def citations(self) -> CitationResolver:
@@ -376,12 +386,46 @@ class KnowledgeBase:
     def compare(
         self, topics: list[str] | str, jurisdictions: list[str] | str | None = None,
         agreements: list[str] | str | None = None, per_cell: int = 3, text: str = "",
+        party: str | None = "vn",
     ) -> Grid:
-        """Rows (jurisdictions, groups such as ``ipef``, agreements) x topics -> best provisions."""
+        """Rows (jurisdictions, groups such as ``ipef``, agreements) x topics -> best provisions;
+        for ``party`` (Viet Nam unless told otherwise, ``None`` for none), whether each agreement
+        binds it and its measures linked to the provisions shown."""
         self._check_indexed("agreement", [a.lower() for a in _listed(agreements)])
-        return compare(self.backend, _listed(jurisdictions), _listed(topics),
+        grid = compare(self.backend, _listed(jurisdictions), _listed(topics),
                        _listed(agreements), per_cell=per_cell, text=text,
                        curated=self.curated_topics())
+        if party:
+            self._for_party(grid, party.strip().lower())
+        return grid
+
+    def _for_party(self, grid: Grid, party: str) -> None:
+        """Whether each agreement row binds ``party`` and since when, and ``party``'s own
+        measures linked to each treaty provision in the grid ("Viet Nam's measures under this
+        commitment")."""
+        grid.party = party
+        for row in grid.rows:
+            if row.kind != "agreement":
+                continue
+            try:
+                answer = self.bound(row.code, party)
+            except (InvalidQuery, RecordNotFound):
+                continue
+            grid.bound[row.key] = {"bound": answer.bound, "status": answer.status,
+                                   "since": answer.since.isoformat() if answer.since else None}
+        links = self.link_set()
+        for cell in grid.cells.values():
+            for hit in cell.hits:
+                if hit.id in grid.measures or not links.of(hit.id):
+                    continue
+                rows = [r for r in link_rows(self, hit.id, links)
+                        if r["direction"] == "to-domestic"
+                        and r["domestic"].startswith(f"/akn/{party}/")]
+                if rows:
+                    grid.measures[hit.id] = [
+                        {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in r.items()}
+                        for r in rows
+                    ]
 
     def curated_topics(self) -> CuratedTopics:
         """Provision id -> the topics an editor filed it under, for curated provisions with a
