@@ -54,7 +54,7 @@ from kb.search import (
 from kb.suggest import close_terms, effective_prefix, one_edit_variants
 from kb.text import stemmed
 
-LAYOUT = "tantivy-3"  # the schema below; an index of another layout is rebuilt rather than read
+LAYOUT = "tantivy-4"  # the schema below; an index of another layout is rebuilt rather than read
 TEXT_FIELDS = (*FIELD_WEIGHTS, TAG_FIELD)
 STORED_EXCLUDES = frozenset(TEXT_FIELDS)
 FACET_SIZE = 60
@@ -78,6 +78,8 @@ def make_schema() -> tantivy.Schema:
     builder.add_integer_field("seq", indexed=True, fast=True)
     # which 1/8 and 1/64 of the documents (by seq) each is in: facets of a broad search
     # are counted on one slice and scaled, instead of on every match
+    # "1" on every text that is not a recital or preamble: the operative bonus is one term
+    builder.add_text_field("operative", tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("slice8", indexed=True)
     builder.add_integer_field("slice64", indexed=True)
     builder.add_integer_field("day", indexed=True, fast=True)  # YYYYMMDD
@@ -152,10 +154,7 @@ def text_query(schema: tantivy.Schema, plan: TextPlan) -> Q:
         ]
         parts.append((Occur.Should, Q.boolean_query(topics)))
     if OPERATIVE_BONUS:
-        operative = Q.boolean_query([
-            (Occur.Must, Q.all_query()),
-            (Occur.MustNot, Q.term_set_query(schema, "provision_kind", list(DEMOTED_KINDS))),
-        ])
+        operative = Q.term_query(schema, "operative", "1")
         parts.append((Occur.Should, Q.const_score_query(operative, OPERATIVE_BONUS)))
     for stems in plan.excluded:
         excluded = _over_fields(schema, stems)
@@ -313,6 +312,8 @@ class TantivyBackend(Backend):
         seq = int(doc.get("seq") or 0)
         out.add_integer("seq", seq)
         out.add_integer("slice8", seq % 8)
+        if doc.get("provision_kind") not in DEMOTED_KINDS:
+            out.add_text("operative", "1")
         out.add_integer("slice64", seq % 64)
         day = day_number(doc.get("date"))
         if day is not None:
