@@ -66,6 +66,7 @@ TAG_FIELD, TAG_WEIGHT = "a_tags", 30.0
 TOPICS_ADMIT = False
 TRANSLATION_WEIGHT = 0.8  # the other language's words count a little less than the words typed
 MAX_TRANSLATIONS = 3
+WORD_TRANSLATION_WEIGHT = 0.5  # a word's own translation, when it is part of a longer term
 # One term on every searchable field of every document, never searched for. BM25 counts the
 # documents "with a field" (Lucene) or all documents (tantivy), and averages lengths over the
 # same; with the field never empty both engines count alike, so both backends rank alike.
@@ -101,6 +102,9 @@ class Clause:
     # spell; a run of several clauses shares them (``*_share``: this clause's part of one term)
     translations: list[Phrase] = field(default_factory=list)
     translation_share: float = 1.0
+    # the clause's own words translated one by one ("dữ liệu" -> "data"), so a text in the
+    # other language that words the term differently still matches word by word
+    word_translations: list[Phrase] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     tag_share: float = 1.0
 
@@ -147,6 +151,8 @@ class PlanClause:
     required: bool
     translations: tuple[tuple[str, ...], ...] = ()
     translation_weight: float = 0.0  # multiplies the field weights for the translations
+    word_translations: tuple[tuple[str, ...], ...] = ()
+    word_translation_weight: float = 0.0
     tag_weight: float = 0.0
 
 
@@ -178,6 +184,12 @@ class TextPlan:
                 required=clause.required,
                 translations=translations,
                 translation_weight=round(TRANSLATION_WEIGHT * clause.translation_share, 4),
+                word_translations=tuple(
+                    t for t in dict.fromkeys(
+                        tuple(stem(w) for w in p) for p in clause.word_translations)
+                    if t not in phrases and t not in translations
+                ),
+                word_translation_weight=WORD_TRANSLATION_WEIGHT,
                 tag_weight=round(TAG_WEIGHT * clause.tag_share, 4),
             ))
         optional = sum(1 for c in clauses if not c.required)
@@ -336,6 +348,18 @@ def _translate(parsed: ParsedQuery) -> None:
             clause.translation_share = 1 / len(run)
         parsed.expansions.extend(
             tuple(stem(w) for w in p) for p in other if p not in parsed.expansions
+        )
+    if not WORD_TRANSLATION_WEIGHT:
+        return
+    for clause in parsed.clauses:  # the words of longer terms, translated one by one
+        shared = any(c is not clause and c.translations and c.translations == clause.translations
+                     for c in parsed.clauses)
+        if len(clause.alternatives) != 1 or (clause.translations and not shared):
+            continue
+        own = translations(clause.alternatives[0])[:MAX_TRANSLATIONS]
+        clause.word_translations.extend(p for p in own if p not in clause.translations)
+        parsed.expansions.extend(
+            tuple(stem(w) for w in p) for p in own if p not in parsed.expansions
         )
 
 

@@ -93,6 +93,11 @@ def build_clause_query(clause: PlanClause) -> dict[str, Any]:
         for stems in clause.translations
         for q in build_over_fields(stems, clause.translation_weight)
     ]
+    should += [
+        q
+        for stems in clause.word_translations
+        for q in build_over_fields(stems, clause.word_translation_weight)
+    ]
     should += [{"term": {TAG_FIELD: {"value": t, "boost": clause.tag_weight}}} for t in clause.tags]
     return {"bool": {"should": should}}
 

@@ -123,6 +123,11 @@ def clause_query(schema: tantivy.Schema, clause: PlanClause) -> Q:
         for q in _over_fields(schema, stems, clause.translation_weight)
     ]
     parts += [
+        q
+        for stems in clause.word_translations
+        for q in _over_fields(schema, stems, clause.word_translation_weight)
+    ]
+    parts += [
         Q.boost_query(Q.term_query(schema, TAG_FIELD, t), clause.tag_weight) for t in clause.tags
     ]
     return Q.boolean_query([(Occur.Should, q) for q in parts])
@@ -198,6 +203,8 @@ def describe(plan: TextPlan, query: SearchQuery) -> dict[str, Any]:
             {"required": c.required, "any_of": [" ".join(p) for p in c.phrases],
              "translations": [" ".join(p) for p in c.translations],
              "translation_weight": c.translation_weight,
+             "word_translations": [" ".join(p) for p in c.word_translations],
+             "word_translation_weight": c.word_translation_weight,
              "tags": list(c.tags), "tag_weight": c.tag_weight}
             for c in plan.clauses
         ],

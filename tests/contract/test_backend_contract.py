@@ -417,3 +417,16 @@ def test_totals_are_exact_below_the_limit_and_a_lower_bound_above(
     assert len(capped.hits) == 2
     few = built.search(SearchQuery(text='"public policy"'))
     assert few.total_exact and few.total <= 4
+
+
+def test_a_vietnamese_term_reaches_english_texts_worded_differently(fresh: Backend) -> None:
+    # the glossary gives "cross-border transfer of personal data" for the whole term; this
+    # text words it otherwise, and is still found through the words' own translations
+    # ("dữ liệu" data, "nước ngoài" abroad)
+    rec = records()[0].model_copy(deep=True)
+    prov = rec.provisions[0].model_copy()
+    prov.text, prov.heading = "Companies may send data abroad only with approval.", None
+    rec.provisions = [prov]
+    fresh.rebuild(record_docs([rec]))
+    found = ids(fresh, text="chuyển dữ liệu cá nhân ra nước ngoài", kinds=["provision"])
+    assert found == [f"{rec.id}/~{prov.eid}"]
