@@ -351,16 +351,42 @@ def _translate(parsed: ParsedQuery) -> None:
         )
     if not WORD_TRANSLATION_WEIGHT:
         return
-    for clause in parsed.clauses:  # the words of longer terms, translated one by one
-        shared = any(c is not clause and c.translations and c.translations == clause.translations
-                     for c in parsed.clauses)
-        if len(clause.alternatives) != 1 or (clause.translations and not shared):
+    # the shorter terms inside a longer one ("xuyên biên giới" in "chuyển dữ liệu xuyên biên
+    # giới"), translated on their own, so a text in the other language that words the long
+    # term differently still matches them
+    for start, end in seen:
+        if ends[end] == starts[start]:
+            continue  # a term of one word has no shorter terms inside
+        inner = words[start:end]
+        for a, b in _inner_terms(inner, start, starts, ends, translations):
+            own = translations(tuple(inner[a:b]))[:MAX_TRANSLATIONS]
+            for clause in parsed.clauses[starts[start + a] : ends[start + b] + 1]:
+                clause.word_translations.extend(
+                    p for p in own
+                    if p not in clause.translations and p not in clause.word_translations
+                )
+            parsed.expansions.extend(
+                tuple(stem(w) for w in p) for p in own if p not in parsed.expansions
+            )
+
+
+def _inner_terms(inner: list[str], offset: int, starts: dict[int, int], ends: dict[int, int],
+                 translations: Any) -> list[tuple[int, int]]:
+    """The glossary terms strictly inside a longer one, longest first, not overlapping, each
+    made of whole clauses."""
+    spans = sorted(
+        ((a, b) for a in range(len(inner)) for b in range(a + 1, len(inner) + 1)
+         if (b - a) < len(inner) and offset + a in starts and offset + b in ends),
+        key=lambda ab: (ab[0] - ab[1], ab[0]),
+    )
+    taken: set[int] = set()
+    out = []
+    for a, b in spans:
+        if taken.intersection(range(a, b)) or not translations(tuple(inner[a:b])):
             continue
-        own = translations(clause.alternatives[0])[:MAX_TRANSLATIONS]
-        clause.word_translations.extend(p for p in own if p not in clause.translations)
-        parsed.expansions.extend(
-            tuple(stem(w) for w in p) for p in own if p not in parsed.expansions
-        )
+        taken.update(range(a, b))
+        out.append((a, b))
+    return out
 
 
 def _expand_topics(parsed: ParsedQuery) -> None:

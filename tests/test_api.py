@@ -71,7 +71,9 @@ def test_group_filter(client: TestClient) -> None:
     res = client.get(
         "/v1/search", params={"q": "personal data", "jurisdiction": "ipef", "kind": "instrument"}
     ).json()
-    assert {h["jurisdiction"] for h in res["hits"]} <= {"sg", "jp"}
+    found = {h["jurisdiction"] for h in res["hits"]}
+    # IPEF partners only (the Vietnamese text is found through the glossary: "dữ liệu" data)
+    assert {"sg", "jp"} <= found <= {"sg", "jp", "vn"}
 
 
 def test_instrument_with_provisions(client: TestClient) -> None:
