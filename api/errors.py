@@ -7,6 +7,10 @@ OpenAPI document says so instead of listing FastAPI's default 422.
 from __future__ import annotations
 
 import logging
+import re
+import sys
+import tempfile
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,14 +23,34 @@ log = logging.getLogger("regkb.api")
 PROBLEM = "application/problem+json"
 
 
+def _server_roots() -> list[str]:
+    """Folders whose names say where and how the server is installed, longest first."""
+    from kb.config import get_settings
+
+    roots = {str(get_settings().home), str(Path(__file__).resolve().parents[1]),
+             sys.prefix, sys.base_prefix, tempfile.gettempdir(), str(Path.home())}
+    return sorted((r for r in roots if len(r) > 1), key=len, reverse=True)
+
+
+def scrub(text: str) -> str:
+    """``text`` without server file paths: a client learns nothing of the server's disks.
+
+    Only paths under known server folders are replaced, so record ids (``/akn/sg/act/...``)
+    are left as they are."""
+    for root in _server_roots():
+        if root in text:
+            text = re.sub(re.escape(root) + r"[^\s'\"`,;()]*", "[server path]", text)
+    return text
+
+
 def problem(
     status: int, title: str, detail: str, request: Request, **extra: object
 ) -> JSONResponse:
     body = {
         "type": "about:blank",
-        "title": title,
+        "title": scrub(title),
         "status": status,
-        "detail": detail,
+        "detail": scrub(detail),
         "instance": request.url.path,
         **extra,
     }
@@ -67,9 +91,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
-        return problem(
+        answer = problem(
             500, "Internal error", "an unexpected error occurred; it has been logged", request
         )
+        from api.security import security_headers  # (api.security imports this module)
+
+        # answered outside the middleware stack: the security headers are added here
+        for name, value in security_headers(request.url.path):
+            answer.headers[name.decode()] = value.decode()
+        return answer
 
 
 PROBLEM_SCHEMA = {

@@ -25,7 +25,17 @@ MAX_HEADERS = 64 * 1024  # the whole request head; ``kb serve`` gives h11 the sa
 MAX_BODY = 1024 * 1024
 DRAIN_LIMIT = 64 * 1024 * 1024  # past this a rejected body is no longer read: we close
 
-TITLES = {  # RFC 9110 names (``about:blank`` problems carry the status phrase as title)
+# the headers of api.security, on answers given before the app (and its middleware) is reached
+BASE_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+]
+
+# RFC 9110 names (``about:blank`` problems carry the status phrase as title)
+TITLES = {
+    408: "Request Timeout",
     400: "Bad Request",
     413: "Content Too Large",
     414: "URI Too Long",
@@ -48,7 +58,8 @@ def problem_body(status: int, detail: str, instance: str | None = None) -> bytes
 
 def problem_headers(body: bytes, close: bool) -> list[tuple[bytes, bytes]]:
     """Headers for ``problem_body``; ``close`` when the connection cannot be reused."""
-    headers = [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode())]
+    headers = [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode()),
+               *BASE_SECURITY_HEADERS]
     if close:
         headers.append((b"connection", b"close"))
     return headers

@@ -27,12 +27,17 @@ from api.limits import MAX_HEADERS, MAX_TARGET, problem_body, problem_headers
 
 LINGER_SECONDS = 5.0
 LINGER_BYTES = 64 * 1024 * 1024
+HEAD_TIMEOUT = 10.0  # a request head must arrive whole within this, however it trickles in
+KEEP_ALIVE = 5.0  # an idle connection is closed after this
+GRACEFUL_SHUTDOWN = 10.0
 
 
 def server_options() -> dict[str, Any]:
     """Keyword arguments for ``uvicorn.run`` / ``uvicorn.Config``: ``kb serve`` and the
     live-server tests share them."""
-    return {"http": BoundedH11Protocol, "h11_max_incomplete_event_size": MAX_HEADERS}
+    return {"http": BoundedH11Protocol, "h11_max_incomplete_event_size": MAX_HEADERS,
+            "timeout_keep_alive": KEEP_ALIVE, "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN,
+            "server_header": False}
 
 
 def head_refusal(buffered: bytes, limit: int) -> tuple[int, str]:
@@ -51,6 +56,37 @@ class BoundedH11Protocol(H11Protocol):
 
     _linger: asyncio.TimerHandle | None = None
     _linger_budget = 0
+    _head_timer: asyncio.TimerHandle | None = None
+
+    # -- slow clients: uvicorn's keep-alive timer is reset by every byte received, so a client
+    # sending a head one byte at a time would hold its connection for ever. The head of each
+    # request gets HEAD_TIMEOUT from the connection (or the previous answer) instead.
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_timer()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm_head_timer()
+
+    def _arm_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+        self._head_timer = self.loop.call_later(HEAD_TIMEOUT, self._head_timed_out)
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        cycle = self.cycle
+        if self.transport.is_closing() or self._linger is not None:
+            return
+        if cycle is not None and not cycle.response_complete:
+            return  # a request is being answered: its head came in time
+        body = problem_body(408, f"the request head did not arrive within {HEAD_TIMEOUT:g} s")
+        head = b"HTTP/1.1 408 Request Timeout\r\n" + b"".join(
+            name + b": " + value + b"\r\n" for name, value in problem_headers(body, close=True))
+        self.transport.write(head + b"\r\n" + body)
+        self.linger()
 
     def send_400_response(self, msg: str) -> None:
         cycle = self.cycle
@@ -95,4 +131,6 @@ class BoundedH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if self._linger is not None:
             self._linger.cancel()
+        if self._head_timer is not None:
+            self._head_timer.cancel()
         super().connection_lost(exc)

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     elasticsearch_verify_certs: bool = True
     elasticsearch_timeout: float = 10.0
     index_prefix: str = "regkb"
+    cors_origins: str = Field("", description="origins allowed by CORS, comma-separated; "
+                              "empty: CORS off")
+    rate_limit: str = Field("", description="per-client rate limit of `kb serve` (20/s, "
+                            "600/min); empty: none")
 
     @property
     def store_path(self) -> Path:

@@ -59,6 +59,38 @@ _EntryLoader.yaml_implicit_resolvers = {
 }
 
 
+MAX_ENTRY_BYTES = 1024 * 1024  # the largest bundled entry is about 10 KB
+MAX_DEPTH = 64  # an entry nests a handful of levels
+MAX_ALIASES = 100  # entries use none; many would let a small file expand into a huge one
+
+
+def yaml_guard(text: str) -> tuple[int, str] | None:
+    """(line, message) when a YAML text is too big, too deep or too aliased to parse safely.
+
+    PyYAML composes nodes recursively: thousands of nested levels end in RecursionError with a
+    traceback, and aliases can expand a small file into a huge object. The event stream is
+    produced without recursion, so it is walked first and abandoned at the first excess.
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_ENTRY_BYTES:
+        return 1, f"the file is {size:,} bytes; an entry may be at most {MAX_ENTRY_BYTES:,}"
+    depth = aliases = 0
+    for event in yaml.parse(text, Loader=_EntryLoader):
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else 1
+                return line, f"nested more than {MAX_DEPTH} levels deep"
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                line = event.start_mark.line + 1 if event.start_mark else 1
+                return line, f"more than {MAX_ALIASES} aliases (*name)"
+    return None
+
+
 def _line_of(node: yaml.Node | None, loc: Iterable[str | int]) -> int:
     """The 1-based line of the YAML node at a pydantic error location (deepest one found)."""
     if node is None:
@@ -235,10 +267,17 @@ def load_file(
     tax, juris = tax or taxonomy(), juris or jurisdictions()
     shown = display or str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_ENTRY_BYTES:  # refused unread: memory stays bounded
+            return None, [EntryError(shown, 1, "", f"the file is {size:,} bytes; an entry may "
+                                     f"be at most {MAX_ENTRY_BYTES:,}")]
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [EntryError(shown, 1, "", f"cannot read file: {exc}")]
     try:
+        refused = yaml_guard(text)
+        if refused is not None:
+            return None, [EntryError(shown, refused[0], "", f"invalid YAML: {refused[1]}")]
         root = yaml.compose(text, Loader=_EntryLoader)
         data = yaml.load(text, Loader=_EntryLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -378,3 +381,86 @@ class RecordStore:
 
     def ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT id FROM works ORDER BY id")]
+
+
+# -- backup and restore ------------------------------------------------------------------------
+BACKUP_MANIFEST = "manifest.json"
+BACKUP_STORE = "store.sqlite"
+
+
+class BackupError(RuntimeError):
+    """A backup or restore that cannot go ahead; nothing has been changed."""
+
+
+def _integrity(path: Path) -> str:
+    with closing(sqlite3.connect(path)) as db:
+        return str(db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _online_copy(source: Path, target: Path) -> None:
+    """SQLite's online backup: a consistent snapshot while others read and write, taken a few
+    pages at a time so a serving process is never locked out for long."""
+    with closing(sqlite3.connect(source, timeout=30)) as src, \
+            closing(sqlite3.connect(target, timeout=30)) as dst:
+        src.backup(dst, pages=256, sleep=0.001)
+
+
+def backup(dest: Path, store: Path, entries: Iterable[Path] = ()) -> dict:
+    """Copy the record store (online) and the extra entries folders into the new folder
+    ``dest``, with a manifest saying where each came from; returns the manifest."""
+    if dest.exists() and any(dest.iterdir()):
+        raise BackupError(f"{dest} is not empty; give a new folder")
+    dest.mkdir(parents=True, exist_ok=True)
+    manifest: dict = {"format": 1, "created_at": _now(), "store": None, "entries": []}
+    if store.exists():
+        partial = dest / (BACKUP_STORE + ".partial")
+        _online_copy(store, partial)
+        if (result := _integrity(partial)) != "ok":
+            raise BackupError(f"the copy of the record store failed its integrity check: {result}")
+        os.replace(partial, dest / BACKUP_STORE)
+        with closing(sqlite3.connect(dest / BACKUP_STORE)) as db:
+            manifest["store"] = {"file": BACKUP_STORE,
+                                 "works": db.execute("SELECT COUNT(*) FROM works").fetchone()[0]}
+    for i, folder in enumerate(Path(p) for p in entries):
+        if not folder.is_dir():
+            continue
+        copy = f"entries/{i}-{folder.name}"
+        shutil.copytree(folder, dest / copy)
+        manifest["entries"].append({"path": str(folder.resolve()), "copy": copy})
+    (dest / BACKUP_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def restore(source: Path, store: Path) -> dict:
+    """Put a backup made by ``backup`` back: the record store (online, so a serving process
+    reads the old or the new records, never a mixture) and each entries folder at the path it
+    came from. Everything is checked before anything is changed; returns the manifest."""
+    try:
+        manifest = json.loads((source / BACKUP_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"{source} is not a regkb backup: {exc}") from None
+    if manifest.get("format") != 1:
+        raise BackupError(f"{source}: unknown backup format {manifest.get('format')!r}")
+    if manifest.get("store"):
+        saved = source / manifest["store"]["file"]
+        if not saved.is_file() or _integrity(saved) != "ok":
+            raise BackupError(f"{saved} is missing or damaged; nothing was restored")
+    for item in manifest.get("entries", []):
+        if not (source / item["copy"]).is_dir():
+            raise BackupError(f"{source / item['copy']} is missing; nothing was restored")
+    if manifest.get("store"):
+        store.parent.mkdir(parents=True, exist_ok=True)
+        _online_copy(source / manifest["store"]["file"], store)
+        with closing(sqlite3.connect(store)) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+    for item in manifest.get("entries", []):
+        target = Path(item["path"])
+        incoming = target.with_name(f".{target.name}.restoring-{os.getpid()}")
+        outgoing = target.with_name(f".{target.name}.replaced-{os.getpid()}")
+        shutil.rmtree(incoming, ignore_errors=True)
+        shutil.copytree(source / item["copy"], incoming)
+        if target.exists():
+            os.replace(target, outgoing)
+        os.replace(incoming, target)
+        shutil.rmtree(outgoing, ignore_errors=True)
+    return manifest

@@ -14,13 +14,26 @@ original (with its Vietnamese diacritics intact).
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 
-_STEMMER = snowballstemmer.stemmer("porter")  # as FTS5 porter and Lucene porter_stem
+# as FTS5 porter and Lucene porter_stem; one per thread: a snowball stemmer keeps its word in
+# itself, so two threads (the API's thread pool) stemming at once corrupt each other
+_STEMMERS = threading.local()
+
+
+def _stemmer() -> Any:
+    """This thread's Porter stemmer."""
+    found = getattr(_STEMMERS, "porter", None)
+    if found is None:
+        found = _STEMMERS.porter = snowballstemmer.stemmer("porter")
+    return found
+
 
 # Letters that are not base letter + combining mark in Unicode, so NFD leaves them alone.
 _SPECIAL = {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ß": "s", "æ": "a", "œ": "o", "ı": "i"}
@@ -93,7 +106,7 @@ def stem(token: str) -> str:
         if len(token) < 3 or not token.isascii() or not token.isalpha():
             found = token
         else:
-            found = _STEMMER.stemWord(token)
+            found = _stemmer().stemWord(token)
         if len(_STEMS) < 500_000:
             _STEMS[token] = found
     return found
