@@ -10,6 +10,7 @@ languages resolve a typed topic and tag texts written in them.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -160,7 +161,10 @@ class Taxonomy:
         key = " ".join(analyze(name))
         if key in self._by_name:
             return self._by_name[key]
-        raise InvalidQuery(f"unknown topic: {name!r} (see GET /v1/topics or kb topics)")
+        close = difflib.get_close_matches(key, list(self._by_name), n=3, cutoff=0.6)
+        hint = ", ".join(dict.fromkeys(self._by_name[c] for c in close))
+        hint = f"did you mean {hint}? " if hint else ""
+        raise InvalidQuery(f"unknown topic: {name!r} ({hint}see kb topics or GET /v1/topics)")
 
     def phrases(self) -> list[tuple[tuple[str, ...], str]]:
         return self._phrases
@@ -360,9 +364,17 @@ class Jurisdictions:
             elif name in self.groups:
                 codes = self.members(name)
             else:
+                def bare(text: str) -> str:
+                    return re.sub(r"[\W_]+", "", fold(text))
+
+                key = bare(name)
+                named = [c for c, spec in self.entries.items()
+                         if key and key in {bare(spec["name"]), bare(spec.get("name_vi") or ""),
+                                            bare(spec.get("alpha3") or "")}]
+                hint = f"did you mean {named[0]}? " if named else ""
                 raise InvalidQuery(
-                    f"unknown jurisdiction or group: {raw!r} "
-                    "(use an ISO 3166-1 alpha-2 code, eu, int, or a group such as ipef)"
+                    f"unknown jurisdiction or group: {raw!r} ({hint}use an ISO 3166-1 alpha-2 "
+                    "code, eu, int, or a group such as ipef; see kb jurisdictions)"
                 )
             out.extend(c for c in codes if c not in out)
         return out

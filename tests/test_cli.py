@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -45,7 +46,8 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_help_everywhere() -> None:
-    for command in ("check", "index", "search", "show", "stats", "serve", "import", "formats"):
+    for command in ("check", "index", "search", "show", "stats", "serve", "import", "formats",
+                    "topics", "jurisdictions", "agreements"):
         code, out, _ = run(command, "--help")
         assert code == 0 and "Example:" in out, command
 
@@ -117,9 +119,9 @@ def test_stats_json(indexed: Path) -> None:
 
 def test_bad_query_is_a_clear_error(indexed: Path) -> None:
     code, _, err = run("search", "--", "-data")
-    assert code == 1 and "error" in err
+    assert code == 2 and "error" in err
     code, _, err = run("search", "x", "-j", "atlantis")
-    assert code == 1 and "unknown jurisdiction" in err
+    assert code == 2 and "unknown jurisdiction" in err
 
 
 def test_show_query_prints_the_query_meaning(indexed: Path) -> None:
@@ -176,3 +178,99 @@ def test_search_did_you_mean(indexed: Path) -> None:
     for query in ("spectrum auction", "2018", "GDPR Art 44"):
         code, out, _ = run("search", query, "--limit", "1")
         assert code == 0 and "Did you mean" not in out, query
+
+
+# -- reference lists, validation, show --full, whole ids ------------------------------------
+@pytest.mark.parametrize(("args", "says"), [
+    (["search", "x", "--status", "inforce"], "unknown status: 'inforce' (one of in-force"),
+    (["search", "x", "--type", "statute"], "unknown type: 'statute' (one of act"),
+    (["search", "x", "--language", "xx"], "unknown language: 'xx' (one of"),
+    (["search", "x", "--agreement", "xyz"], "unknown agreement: 'xyz' (one of"),
+    (["search", "x", "--topic", "spectrum auctoin"], "did you mean spectrum/auction"),
+    (["search", "x", "-j", "vietnam"], "did you mean vn?"),
+    (["compare", "-t", "spectrum/auction", "-a", "xyz"], "unknown agreement: 'xyz' (one of"),
+    (["compare", "-t", "spectrum/auction", "-j", "sg", "--lang", "fr"], "unknown lang 'fr'"),
+    (["coverage", "-j", "sg", "--lang", "fr"], "unknown lang 'fr'"),
+    (["topics", "--sector", "space"], "unknown sector: 'space' (one of telecom"),
+    (["jurisdictions", "--group", "nato"], "unknown group: 'nato' (one of ipef"),
+])
+def test_bad_parameters_exit_2_naming_the_valid_values(indexed: Path, args: list[str],
+                                                      says: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2, (out, err)
+    assert says in " ".join(err.split()), err
+    assert "nothing found" not in out
+
+
+def test_topics_list(indexed: Path) -> None:
+    code, out, _ = run("topics", "--json")
+    rows = json.loads(out)
+    auction = next(r for r in rows if r["id"] == "spectrum/auction")
+    assert auction["label_vi"].startswith("Đấu giá") and auction["sector"] == "spectrum"
+    code, out, _ = run("topics", "dau gia tan so")  # Vietnamese without marks
+    assert code == 0 and "spectrum/auction" in out and "Đấu giá" in out
+    assert run("topics", "--sector", "telecom", "--json")[0] == 0
+
+
+def test_jurisdictions_list(indexed: Path) -> None:
+    code, out, _ = run("jurisdictions", "--group", "ipef", "--json")
+    data = json.loads(out)
+    assert code == 0 and len(data["jurisdictions"]) == 14
+    vn = next(r for r in data["jurisdictions"] if r["code"] == "vn")
+    assert vn["name_vi"] == "Việt Nam" and "ipef" in vn["groups"]
+    assert [g["code"] for g in data["groups"]] == ["ipef"]
+    code, out, _ = run("jurisdictions", "hàn quốc")
+    assert code == 0 and "kr" in out and "Republic of Korea" in out
+
+
+def test_agreements_list(indexed: Path) -> None:
+    code, out, _ = run("agreements", "--json")
+    rows = {r["agreement"]: r for r in json.loads(out)}
+    assert code == 0 and {"cptpp", "depa", "rcep", "usmca", "wto-ecom"} <= set(rows)
+    assert rows["cptpp"]["title_vi"].startswith("Hiệp định") and "vn" in rows["cptpp"][
+        "in_force_for"]
+    code, out, _ = run("agreements")
+    assert code == 0 and "wto-ecom" in out and "Hiệp định" in out
+
+
+def test_show_full_prints_whole_texts_with_ids(kb_home: Path) -> None:
+    from kb.core import KnowledgeBase
+    from tests.contract.records import records
+
+    sg = next(r for r in records() if r.id == "/akn/sg/act/2012/26")
+    long_text = " ".join(f"Test fixture text word{i}." for i in range(200))
+    provisions = [p.model_copy(update={"text": long_text}) if i == 0 else p
+                  for i, p in enumerate(sg.provisions)]
+    kb = KnowledgeBase()
+    kb.store.put(sg.model_copy(update={"provisions": provisions}))
+    kb.index()
+    kb.close()
+    doc = json.loads(run("show", sg.id, "--json")[1])
+    first = doc["provisions"][0]
+    assert len(first["text"]) > 600
+    code, short, err = run("show", sg.id)
+    assert code == 0 and first["id"] in short
+    assert "kb show --full" in err and "characters; kb show --full for all" in short
+    assert "word199." not in short
+    last = re.search(r"(\S+)…", short).group(1)  # the cut falls between two words
+    assert last in {w.rstrip(".") for w in long_text.split()}
+    code, full, err = run("show", sg.id, "--full")
+    assert code == 0 and "--full" not in err
+    assert " ".join(first["text"].split()) in " ".join(full.split())
+    for prov in doc["provisions"]:
+        assert prov["id"] in full
+
+
+def test_search_table_never_truncates_ids(indexed: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    data = json.loads(run("search", "cross-border data", "--json", "-n", "10")[1])
+    ids = [hit["id"] for hit in data["hits"]]
+    assert max(map(len, ids)) > 50
+    monkeypatch.setenv("COLUMNS", "160")  # a wide terminal: every id on one line, whole
+    code, out, _ = run("search", "cross-border data", "-n", "10")
+    assert code == 0 and all(i in out for i in ids), out
+    monkeypatch.setenv("COLUMNS", "80")  # a narrow one: folded, never cut with an ellipsis
+    code, out, _ = run("search", "cross-border data", "-n", "10")
+    cells = "".join(line.split("│")[2].strip() for line in out.splitlines()
+                    if line.count("│") >= 3)
+    assert code == 0 and all(i in cells for i in ids), out

@@ -105,9 +105,10 @@ def test_exports(kb: KnowledgeBase, tmp_path: Path) -> None:
     assert "[Personal Data Protection Act 2012, Section 26](https://sso.agc.gov.sg/" in md
     path = tmp_path / "grid.xlsx"
     path.write_bytes(export_grid(grid, "xlsx"))
-    sheet = load_workbook(path).active
+    grid_sheet, sheet = load_workbook(path).worksheets  # rows x topics, then one provision a row
+    assert [c.value for c in grid_sheet[1]][-1] == "Cross-border transfer of data"
     header = [c.value for c in sheet[1]]
-    cite_col = header.index("citation") + 1
+    cite_col = header.index("Provision") + 1
     linked = [sheet.cell(row=i, column=cite_col) for i in range(2, sheet.max_row + 1)]
     assert any(c.hyperlink and c.hyperlink.target.startswith("https://") for c in linked)
     assert sheet.column_dimensions["D"].width > 10

@@ -8,22 +8,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import KBDep
-from kb.parties import agreements as agreement_codes
+from kb.reference import agreement_list
 
 router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
 
 
 @router.get("")
 def agreements(kb: KBDep) -> list[dict[str, Any]]:
-    """The agreements in the curated entries, with how many parties are in force today."""
-    out = []
-    for code in agreement_codes(kb.load_entries()):
-        data = kb.parties(code)
-        out.append({"agreement": code, "instrument_id": data["instrument_id"],
-                    "title": data["title"], "status": data["status"],
-                    "parties": len(data["parties"]),
-                    "in_force_for": [p["party"] for p in data["parties"] if p["bound"]]})
-    return out
+    """The agreements in the curated entries: the code to type (``agreement=cptpp``), the
+    title in English and Vietnamese, and the parties for which each is in force today."""
+    return agreement_list(kb.load_entries())
 
 
 @router.get("/{code}/parties")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -27,6 +27,7 @@ def download(data: bytes, fmt: str, name: str) -> Response:
 @router.get("/compare")
 def compare(
     kb: KBDep,
+    request: Request,
     topic: Annotated[list[str], Query(description="topic id or label (en/vi); repeatable")],
     jurisdiction: Annotated[list[str] | None, Query(description="code or group")] = None,
     agreement: Annotated[list[str] | None, Query(description="agreement code")] = None,
@@ -37,7 +38,8 @@ def compare(
 ) -> Response:
     """Grid of rows (jurisdictions, groups, agreements) x topics; each cell the best provisions."""
     grid = kb.compare(topic, jurisdiction or [], agreement or [], per_cell=per_cell, text=text)
-    return download(export_grid(grid, format, lang), format, "comparison")
+    data = export_grid(grid, format, lang, base_url=str(request.base_url))
+    return download(data, format, "comparison")
 
 
 @router.get("/compare/coverage")

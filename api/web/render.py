@@ -200,7 +200,18 @@ class Page:
             "heat": heat,
             "text_lang": text_lang,
             "url": url,
+            "lang_notice": self.lang_notice(),
         }
+
+    def lang_notice(self) -> str | None:
+        """Why the page is not in the language asked for: an unknown ``lang`` is said, never
+        silently replaced."""
+        asked = self.request.query_params.get("lang")
+        if asked is None or asked in LANGS:
+            return None
+        if self.lang == "vi":
+            return f"Ngôn ngữ không hợp lệ: lang={asked!r} (en hoặc vi); trang hiển thị tiếng Việt."
+        return f"unknown lang: {asked!r} (en or vi); the page is shown in English."
 
     def lang_url(self, lang: str) -> str:
         """This page in the other language (a GET; a posted draft is not carried over)."""

@@ -122,9 +122,10 @@ def test_compare_grid_and_downloads(tab: Any, live_server: str, screenshots: Pat
     assert len({r["row_label"] for r in rows}) == 15
     assert any(r["citation"] == "nothing found" for r in rows)
     assert any(r["id"] == IDS["sg_sec26"] for r in rows)
-    sheet = load_workbook(files["xlsx"]).active
+    grid_sheet, sheet = load_workbook(files["xlsx"]).worksheets
+    assert grid_sheet.cell(row=1, column=1).value == "Jurisdiction / agreement"
     header = [c.value for c in sheet[1]]
-    assert "citation" in header and sheet.max_row == len(rows) + 1
+    assert "Provision" in header and sheet.max_row == len(rows) + 1
     brief = files["md"].read_text(encoding="utf-8")
     assert brief.startswith("# Comparison") and "_nothing found_" in brief
 
@@ -275,5 +276,49 @@ def test_phone_viewport_has_no_horizontal_overflow(browser: Any, live_server: st
         tab.goto("/search?q=personal+data&lang=vi")
         assert tab.evaluate(NO_OVERFLOW)
         tab.screenshot(path=str(screenshots / "phone-search-vi.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def _offline(context: Any, base: str) -> list[str]:
+    """Abort every request that leaves the test server, as on an intranet with no internet;
+    the list of blocked URLs is returned (filled as the page loads)."""
+    blocked: list[str] = []
+
+    def handle(route: Any) -> None:
+        url = route.request.url
+        if url.startswith((base, "data:", "blob:")):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", handle)
+    return blocked
+
+
+def test_api_docs_render_offline(browser: Any, live_server: str, screenshots: Path) -> None:
+    """/docs (Swagger UI) and /redoc list the API's operations with every other host cut off."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    try:
+        blocked = _offline(context, live_server)
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.goto("/docs")
+        tab.wait_for_selector(".opblock-summary-path", timeout=15_000)
+        paths = tab.locator(".opblock-summary-path").all_inner_texts()
+        assert any("/v1/search" in p for p in paths), paths
+        assert any("/v1/agreements" in p for p in paths), paths
+        assert tab.locator(".info .title").inner_text().startswith("regkb")
+        tab.screenshot(path=str(screenshots / "api-docs.png"))
+
+        tab.goto("/redoc")
+        tab.wait_for_selector('[data-section-id^="operation/"]', timeout=15_000)
+        assert tab.locator('[data-section-id^="operation/"]').count() > 10
+        assert "Search" in tab.locator("h2").all_inner_texts()
+        tab.screenshot(path=str(screenshots / "api-redoc.png"))
+        assert not blocked, f"the docs asked other hosts for: {blocked}"
+        assert not errors, errors
     finally:
         context.close()
