@@ -2,25 +2,66 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from api import errors, web
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import docs, errors, web
+from api.deps import get_kb
 from api.limits import RequestLimits
 from api.routes import agreements, compare, links, meta, records, resolve, search
+from api.security import RateLimit, SecurityHeaders, cors_origins, parse_rate
+from kb.config import get_settings
+from kb.search import SearchQuery
+
+log = logging.getLogger("regkb.api")
+
+
+def warm_up(app: FastAPI) -> None:
+    """Load what the first search needs (taxonomy, glossary, word segmenter, the index) before
+    the worker takes requests: otherwise the first requests to each worker wait seconds."""
+    try:
+        kb = app.dependency_overrides.get(get_kb, get_kb)()
+        kb.search(SearchQuery(text="spectrum auction đấu giá tần số", limit=1))
+    except Exception:  # noqa: BLE001 - no index yet, or a backend down: requests will say so
+        log.info("warm-up search failed", exc_info=True)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    await asyncio.to_thread(warm_up, app)
+    yield
 
 
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=lifespan,
         title="regkb",
         version="0.1.0",
         summary="International telecom, spectrum and digital-economy regulation: "
         "laws, provisions, case notes and comparisons.",
+        docs_url=None,  # served by api.docs from local assets, so /docs works offline
+        redoc_url=None,
     )
     errors.install(app)
+    settings = get_settings()
+    origins = cors_origins(settings.cors_origins)
+    if origins:  # off unless configured: no Access-Control-* header at all
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type"], max_age=600)
+    rate = parse_rate(settings.rate_limit)
+    if rate:  # inside RequestLimits, so a refused body is still read before the 429
+        app.add_middleware(RateLimit, rate=rate[0], burst=rate[1])
     app.add_middleware(RequestLimits)
+    app.add_middleware(SecurityHeaders)  # outermost: every answer carries the headers
     # links before records: /provisions/{id}/links must not be read as a provision id
     for module in (search, links, agreements, records, compare, meta, resolve):
         app.include_router(module.router)
+    docs.install(app)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")
     return app

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kb.core import KnowledgeBase
-from kb.errors import KBError
+from kb.errors import InvalidQuery, KBError
 from kb.load import load_entries
 from kb.search import SearchQuery
 
@@ -32,6 +32,7 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
+SHOW_CHARS = 600  # of a provision's text in `kb show` without --full
 JurisdictionOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -45,8 +46,10 @@ def _kb() -> KnowledgeBase:
 
 
 def _fail(exc: KBError) -> None:
+    """Exit 2 for a bad parameter (as for a usage error), 1 for a record that is not there or
+    a refused operation, 2 when the backend fails."""
     err.print(f"[red]error:[/red] {escape(str(exc))}")
-    raise typer.Exit(1 if exc.status < 500 else 2)
+    raise typer.Exit(2 if isinstance(exc, InvalidQuery) or exc.status >= 500 else 1)
 
 
 def _dump(data: object) -> None:
@@ -210,8 +213,11 @@ def search(
     more = "" if result.total_exact else "+"
     table = Table(show_lines=True, title=f"{result.total:,}{more} results")
     table.add_column("#", justify="right")
-    table.add_column("record")
-    table.add_column("excerpt")
+    # as wide as the longest id, so an id is copied whole; folded, never cut, if it must
+    table.add_column("record", overflow="fold",
+                     min_width=min(max((len(h.id) for h in result.hits), default=10),
+                                   max(20, console.width - 30)))
+    table.add_column("excerpt", overflow="fold")
     for i, hit in enumerate(result.hits, start=offset + 1):
         label = f"[bold]{escape(hit.title)}[/]\n{hit.kind} · {(hit.jurisdiction or '').upper()}"
         if hit.instrument_title and hit.kind == "provision":
@@ -228,8 +234,10 @@ def show(
     record_id: Annotated[str, typer.Argument(
         help='Instrument, provision or case-note id, or a citation such as "GDPR Art 44".')],
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Whole provision texts (else the first "
+                                       f"{SHOW_CHARS} characters of each).")] = False,
 ) -> None:
-    """Show one record; an instrument comes with its provisions.
+    """Show one record; an instrument comes with its provisions, each with its id.
 
     Example: kb show /akn/sg/act/2012/26, kb show "khoản 3 Điều 26 Luật ANM 2018"
     """
@@ -256,7 +264,8 @@ def show(
     if as_json:
         _dump(doc)
         return
-    console.print(f"[bold]{escape(doc['title'])}[/]  [dim]{escape(doc['id'])}[/]")
+    console.print(f"[bold]{escape(doc['title'])}[/]  [dim]{escape(doc['id'])}[/]",
+                  soft_wrap=True)
     if doc.get("title_vi"):
         console.print(escape(doc["title_vi"]))
     meta = [
@@ -271,13 +280,26 @@ def show(
         console.print(f"source: {escape(doc['source_url'])}")
     console.print()
     console.print(escape(doc.get("text") or ""))
+    cut_notes: list[str] = []
     for prov in doc.get("provisions", []):
         path = " › ".join(prov.get("path") or [])
         console.print(
             f"\n[bold]{escape(prov['number'])}[/] {escape(prov.get('heading') or '')}"
             f"  [dim]{escape(path)}[/]"
         )
-        console.print(escape((prov.get("text") or "")[:600]))
+        console.print(f"[dim]{escape(prov['id'])}[/]", soft_wrap=True)
+        text = prov.get("text") or ""
+        if full or len(text) <= SHOW_CHARS:
+            console.print(escape(text))
+        else:
+            from kb.export import trim
+
+            console.print(escape(trim(text, SHOW_CHARS)))
+            cut_notes.append(prov["id"])
+            console.print(f"[dim]({len(text):,} characters; kb show --full for all)[/]")
+    if not full and cut_notes:
+        err.print(f"{len(cut_notes)} provision texts shortened to {SHOW_CHARS} characters; "
+                  "kb show --full prints them whole")
 
 
 @app.command()
@@ -307,6 +329,116 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     console.print("by sector: " + ", ".join(f"{k} {v}" for k, v in data["by_sector"].items()))
 
 
+def _codes_table(title: str, *columns: str) -> Table:
+    """A reference table whose first column, the code to type, is never cut or folded."""
+    table = Table(title=title, title_justify="left")
+    table.add_column(columns[0], no_wrap=True, overflow="ignore", style="bold")
+    for column in columns[1:]:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+@app.command()
+def topics(
+    match: Annotated[str | None, typer.Argument(help="Words in an id, label or synonym, "
+                                                "English or Vietnamese, marks optional.")] = None,
+    sector: Annotated[str | None, typer.Option("--sector", "-s", help="telecom, spectrum, "
+                                               "digital-economy or ipef")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The topics to type after -t / --topic, with their English and Vietnamese names (any
+    of which works too).
+
+    Example: kb topics "dữ liệu", kb topics --sector spectrum --json
+    """
+    from kb.reference import topic_list
+
+    try:
+        rows = topic_list(match, sector)
+    except KBError as exc:
+        _fail(exc)
+    if as_json:
+        _dump(rows)
+        return
+    table = _codes_table(f"{len(rows)} topics", "topic (code)", "English", "Tiếng Việt")
+    for row in rows:
+        indent = "  " * row["depth"]
+        table.add_row(row["id"], indent + escape(row["label"]), indent + escape(row["label_vi"]))
+    console.print(table)
+
+
+@app.command()
+def jurisdictions(
+    match: Annotated[str | None, typer.Argument(help="Words in a code or a name, English or "
+                                                "Vietnamese, marks optional.")] = None,
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Members of a group "
+                                              "(ipef, asean ...).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The jurisdiction codes and groups to type after -j / --jurisdiction, with names in
+    English and Vietnamese.
+
+    Example: kb jurisdictions --group ipef, kb jurisdictions "hàn"
+    """
+    from kb.reference import group_list, jurisdiction_list
+
+    try:
+        rows = jurisdiction_list(match, group)
+    except KBError as exc:
+        _fail(exc)
+    groups = [g for g in group_list() if not group or g["code"] == group.strip().lower()]
+    groups = [g for g in groups if not match or g in _matching_groups(match)]
+    if as_json:
+        _dump({"groups": groups, "jurisdictions": rows})
+        return
+    if groups:
+        table = _codes_table("groups", "group (code)", "English", "Tiếng Việt", "members")
+        for g in groups:
+            table.add_row(g["code"], escape(g["name"]), escape(g["name_vi"]),
+                          " ".join(g["members"]))
+        console.print(table)
+    table = _codes_table(f"{len(rows)} jurisdictions", "code", "English", "Tiếng Việt",
+                         "groups")
+    for row in rows:
+        table.add_row(row["code"], escape(row["name"]), escape(row["name_vi"]),
+                      " ".join(row["groups"]))
+    console.print(table)
+
+
+def _matching_groups(match: str) -> list[dict]:
+    from kb.reference import group_list
+    from kb.text import fold
+
+    key = fold(match.strip())
+    return [g for g in group_list()
+            if any(key in fold(v) for v in (g["code"], g["name"], g["name_vi"]))]
+
+
+@app.command()
+def agreements(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+               ) -> None:
+    """The agreement codes to type after -a / --agreement, with names in English and
+    Vietnamese and the parties for which each is in force today.
+
+    Example: kb agreements --json
+    """
+    from kb.reference import agreement_list
+
+    try:
+        rows = agreement_list(_kb().load_entries())
+    except KBError as exc:
+        _fail(exc)
+    if as_json:
+        _dump(rows)
+        return
+    table = _codes_table(f"{len(rows)} agreements", "agreement (code)", "English",
+                         "Tiếng Việt", "in force for")
+    for row in rows:
+        table.add_row(row["agreement"], escape(row["title"]), escape(row["title_vi"]),
+                      f"{len(row['in_force_for'])} of {row['parties']} parties")
+    console.print(table)
+
+
 def _write(data: bytes, output: Path | None) -> None:
     if output:
         output.write_bytes(data)
@@ -333,6 +465,9 @@ def compare_(
     fmt: FormatOpt = "md",
     output: OutputOpt = None,
     lang: LangOpt = "en",
+    base_url: Annotated[str, typer.Option("--base-url", help="Where the web pages are served, "
+                                          "for the workbook's links to provision pages.")
+                        ] = "http://127.0.0.1:8000",
 ) -> None:
     """Side-by-side grid: rows are jurisdictions, groups or agreements; columns are topics.
 
@@ -345,7 +480,7 @@ def compare_(
         _fail(KBError("--format xlsx needs --output FILE"))
     try:
         grid = kb.compare(topic, jurisdiction or [], agreement or [], per_cell=per_cell, text=text)
-        data = export_grid(grid, fmt, lang)
+        data = export_grid(grid, fmt, lang, base_url=base_url)
     except KBError as exc:
         _fail(exc)
     _write(data, output)
@@ -586,17 +721,23 @@ def formats() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Interface to listen on (loopback unless told; "
+                                      "0.0.0.0 for every interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     reindex: Annotated[bool, typer.Option("--reindex", help="Rebuild the index first.")] = False,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-w", min=1, help="Worker processes (default: the number of cores).")] = None,
 ) -> None:
     """Serve the HTTP API (docs at /docs); builds the index first if there is none.
 
-    Example: kb serve --port 8000
+    Each worker opens the index read-only and follows ``kb index`` rebuilds by itself.
+
+    Example: kb serve --port 8000 --workers 2
     """
+    import os
+
     import uvicorn
 
-    from api.app import create_app
     from api.server import server_options
 
     kb = _kb()
@@ -607,9 +748,100 @@ def serve(
             err.print(f"indexed {outcome.report.documents} documents")
     except KBError as exc:
         _fail(exc)
-    err.print(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    # h11 with a bounded request head that is answered, not reset (see api/server.py)
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", **server_options())
+    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+             else os.cpu_count() or 1)
+    count = workers or cores
+    err.print(f"serving on http://{host}:{port} with {count} worker{'s' * (count > 1)}  "
+              f"(API docs: http://{host}:{port}/docs)")
+    # h11 with a bounded request head that is answered, not reset (see api/server.py); the
+    # workers import the app themselves, so it is given by name
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=count,
+                log_level="info", **server_options())
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="A new (or empty) folder for the backup.")],
+) -> None:
+    """Back up the record store (SQLite online backup, safe while serving) and the extra
+    entries folders (KB_ENTRIES). The bundled entries and the index are not copied: the
+    entries come with regkb and the index is rebuilt from the rest.
+
+    Example: kb backup /srv/backups/regkb-2025-01-31
+    """
+    from kb.config import get_settings
+    from kb.store import BackupError
+    from kb.store import backup as run_backup
+
+    settings = get_settings()
+    try:
+        manifest = run_backup(path, settings.store_path, settings.entries)
+    except (BackupError, OSError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    works = (manifest["store"] or {}).get("works", 0)
+    err.print(f"backed up {works} stored works and {len(manifest['entries'])} entries "
+              f"folders to {path}")
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A folder written by `kb backup`.")],
+    index: Annotated[bool, typer.Option(help="Rebuild the index afterwards (a running "
+                                        "`kb serve` picks it up).")] = True,
+) -> None:
+    """Restore a backup made by `kb backup`: the record store and the entries folders, each
+    put back where it came from; then rebuild the index.
+
+    Example: kb restore /srv/backups/regkb-2025-01-31
+    """
+    from kb.config import get_settings
+    from kb.store import BackupError
+    from kb.store import restore as run_restore
+
+    try:
+        manifest = run_restore(path, get_settings().store_path)
+    except (BackupError, OSError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    works = (manifest["store"] or {}).get("works", 0)
+    err.print(f"restored {works} stored works and {len(manifest['entries'])} entries folders")
+    if index:
+        kb = _kb()
+        try:
+            outcome = kb.index()
+        except KBError as exc:
+            _fail(exc)
+        err.print(f"indexed {outcome.report.documents} documents")
+
+
+@app.command()
+def mcp(
+    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp "
+                                       "instead of stdio.")] = False,
+    host: Annotated[str, typer.Option(help="Interface to listen on (--http).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (--http).")] = 8765,
+    reindex: Annotated[bool, typer.Option("--reindex", help="Rebuild the index first.")] = False,
+) -> None:
+    """Serve the base to AI assistants over the Model Context Protocol (read-only tools,
+    resources and prompts); builds the index first if there is none. Stdout is the protocol
+    channel on stdio: messages go to stderr.
+
+    Example: kb mcp --http --port 8765
+    """
+    from api.mcp_server import run
+
+    kb = _kb()
+    try:
+        if reindex or not kb.backend.exists():
+            err.print("building the index ...")
+            outcome = kb.index()
+            err.print(f"indexed {outcome.report.documents} documents")
+    except KBError as exc:
+        _fail(exc)
+    if http:
+        err.print(f"MCP over streamable HTTP on http://{host}:{port}/mcp")
+    run(kb, http=http, host=host, port=port)
 
 
 links_app = typer.Typer(help="Links from domestic provisions to treaty commitments: list, "
