@@ -55,7 +55,7 @@ def _cited(item: dict[str, Any]) -> None:
         assert "editorial summary, not the text of the law" in item["text_label"]
 
 
-async def _drive(client: Client) -> None:
+async def _drive(client: Client, backend: str = "embedded") -> None:
     """Every tool on the bundled base, with the answers an assistant would cite."""
     listed = (await client.list_tools()).tools
     assert {t.name for t in listed} == TOOLS
@@ -138,7 +138,7 @@ async def _drive(client: Client) -> None:
     agreements = _data(await client.call_tool("list_agreements", {}))["agreements"]
     assert any(a["code"] == "cptpp" and a["viet_nam_bound"] for a in agreements)
     about = _data(await client.call_tool("about", {}))
-    assert about["counts"]["provisions"] > 0 and about["backend"] == "embedded"
+    assert about["counts"]["provisions"] > 0 and about["backend"] == backend
 
 
 async def _resources_and_prompts(client: Client) -> None:
@@ -274,3 +274,26 @@ def test_long_texts_are_paged(kb_home: Path) -> None:
 
     anyio.run(main)
     kb.close()
+
+
+@pytest.mark.elasticsearch
+def test_stdio_on_elasticsearch(es_url: str, tmp_path: Path) -> None:
+    """The same tools answer alike on the other backend (its own index prefix)."""
+    prefix = f"regkb-mcp-{os.getpid()}"
+    env = {**_env(tmp_path / "kbhome"), "KB_BACKEND": "elasticsearch",
+           "KB_ELASTICSEARCH_URL": es_url, "KB_INDEX_PREFIX": prefix}
+    params = StdioServerParameters(command=sys.executable, args=["-m", "kb.cli", "mcp"],
+                                   env=env)
+
+    async def main() -> None:
+        with (tmp_path / "stderr.txt").open("w") as err:
+            async with Client(stdio_client(params, errlog=err), mode="legacy",
+                              read_timeout_seconds=60) as client:
+                await _drive(client, "elasticsearch")
+
+    try:
+        anyio.run(main)
+    finally:
+        import httpx
+
+        httpx.delete(f"{es_url}/{prefix}-*", timeout=30)
