@@ -18,8 +18,9 @@ from typer.testing import CliRunner
 
 from kb.cli import app
 from kb.core import KnowledgeBase
-from kb.importing import ImportMeta, import_paths
+from kb.importing import import_paths
 from kb.search import SearchQuery
+from tests.conftest import quality_module
 
 runner = CliRunner()
 SKIP = {"MANIFEST.md", "README.tota.md"}
@@ -37,21 +38,9 @@ EXPECTED_FAILURES = {
 }
 
 
-def meta_for(path: Path) -> ImportMeta | None:
-    """What a person would tell `kb import --meta` about files that do not say it."""
-    name = path.name
-    if name.startswith("wto-jsi"):
-        return ImportMeta(jurisdiction="int", doc_type="treaty", status="draft",
-                          id="/akn/int/treaty/2024/wto-ecom", agreement="wto-ecom",
-                          title="WTO Agreement on Electronic Commerce (INF/ECOM/87)")
-    match = re.match(r"demuc-(\d+\.\d+)-", name)
-    if match:
-        number = match.group(1).replace(".", "-")
-        return ImportMeta(jurisdiction="vn", doc_type="doc", status="in-force",
-                          id=f"/akn/vn/doc/2021/phapdien-{number}")
-    if name.startswith("pta_449"):
-        return ImportMeta(agreement="tpp")
-    return None
+# what a person would tell `kb import --meta` about files that do not say it (shared with the
+# quality benchmark, which imports the same corpus)
+meta_for = quality_module().meta_for
 
 
 def corpus_files(corpus: Path) -> list[Path]:
