@@ -41,6 +41,15 @@ JurisdictionOpt = Annotated[
 ]
 
 
+@app.callback()
+def _fresh_settings() -> None:
+    # every command reads KB_* anew: the settings are cached per process, and a process that
+    # runs several commands (a test runner, a notebook) may have changed the environment
+    from kb.config import get_settings
+
+    get_settings.cache_clear()
+
+
 def _kb() -> KnowledgeBase:
     return KnowledgeBase()
 
