@@ -45,7 +45,7 @@ from pydantic import (
 from kb.errors import InvalidQuery
 from kb.models import DOC_TYPES, KINDS, STATUSES, STRENGTHS
 from kb.taxonomy import jurisdictions, tag_token, taxonomy
-from kb.text import is_stop_word, iter_tokens, query_words, stem
+from kb.text import STOP_WORDS_EN, STOP_WORDS_VI, fold, is_stop_word, iter_tokens, query_words, stem
 from kb.vietnamese import join_words
 
 MAX_QUERY_LENGTH = 500
@@ -82,6 +82,9 @@ MSM_RATIO = 0.34
 
 # folded words, not stemmed (each engine stems them as it stems the texts); one word or a phrase
 Phrase = tuple[str, ...]
+_STOP_STEMS = frozenset(stem(w) for w in STOP_WORDS_EN) | frozenset(
+    fold(w) for w in STOP_WORDS_VI if " " not in w
+)
 
 
 def minimum_should_match(optional: int) -> int:
@@ -134,7 +137,9 @@ class ParsedQuery:
             for t in phrase
             if t not in stops
         }
-        terms.update(t for phrase in self.expansions for t in phrase)
+        # the other labels and translations are written by us, not typed: their function words
+        # ("auction of spectrum") are never marked
+        terms.update(t for phrase in self.expansions for t in phrase if t not in _STOP_STEMS)
         return terms
 
     def plan(self) -> TextPlan:

@@ -430,3 +430,13 @@ def test_a_vietnamese_term_reaches_english_texts_worded_differently(fresh: Backe
     fresh.rebuild(record_docs([rec]))
     found = ids(fresh, text="chuyển dữ liệu cá nhân ra nước ngoài", kinds=["provision"])
     assert found == [f"{rec.id}/~{prov.eid}"]
+
+
+def test_function_words_of_expansions_are_never_marked(built: Backend) -> None:
+    # "đấu giá tần số" expands to English names such as "auction of spectrum": "of" is ours,
+    # not the reader's, and is not marked
+    hits = built.search(SearchQuery(text="đấu giá tần số", limit=20)).hits
+    marked = {
+        h.excerpt[a:b].lower() for h in hits for a, b in h.highlights
+    }
+    assert marked and not marked & {"of", "the", "and", "for", "to"}
