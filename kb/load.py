@@ -255,6 +255,29 @@ def _retire_amended(data: dict, checker: _FileChecker) -> EntryError | None:
                       "'amended' is deprecated: write 'in-force' and give dates.last_amended")
 
 
+# a portal's front page, not the document: "/", or only a language or index page
+_HOME_PATHS = {"", "en", "english", "eng", "vi", "th", "id", "home", "index.html", "index.php",
+               "default.aspx"}
+
+
+def _home_pages(record: Record, checker: _FileChecker) -> list[EntryError]:
+    """Warnings for source URLs that are a portal's home page rather than the document's own."""
+    from urllib.parse import urlsplit
+
+    if isinstance(record, Instrument):
+        urls = [(("source_url",), record.source_url), (("parties_source",), record.parties_source)]
+    else:
+        urls = [(("sources", i, "url"), s.url) for i, s in enumerate(record.sources)]
+    out = []
+    for loc, url in urls:
+        parts = urlsplit(url or "")
+        if parts.scheme in ("http", "https") and not parts.query \
+                and parts.path.strip("/").lower() in _HOME_PATHS:
+            out.append(EntryError(checker.path, _line_of(checker.root, loc), _field(loc),
+                                  f"{url} is a portal's home page: give the document's own page"))
+    return out
+
+
 def load_file(
     path: Path,
     tax: Taxonomy | None = None,
@@ -307,6 +330,8 @@ def load_file(
         checker.error(("id",), str(exc))
         return None, checker.errors
     checker.semantic(record)
+    if warnings is not None and not checker.errors:
+        warnings.extend(_home_pages(record, checker))
     return (None if checker.errors else record), checker.errors
 
 

@@ -220,6 +220,18 @@ def test_every_error_reported_and_valid_entries_still_load(tmp_path: Path) -> No
     assert any("bad2.yaml:" in m and "invalid YAML" in m for m in messages)
 
 
+def test_a_portal_home_page_as_source_is_a_warning(tmp_path: Path) -> None:
+    write(tmp_path, "home.yaml", VALID.replace("https://sso.agc.gov.sg/Act/PDPA2012",
+                                               "https://vbpl.vn/"))
+    write(tmp_path, "note.yaml", NOTE.replace("https://example.org/2g", "https://www.imda.gov.sg/en"))
+    result = load_entries([tmp_path])
+    assert not result.errors and len(result.records) == 2
+    warnings = sorted(str(w) for w in result.warnings)
+    assert len(warnings) == 2, warnings
+    assert "home.yaml:15: source_url: https://vbpl.vn/ is a portal's home page" in warnings[0]
+    assert "note.yaml:13: sources[0].url:" in warnings[1]
+
+
 def test_bundled_entries_are_valid() -> None:
     result = load_entries()
     assert [str(e) for e in result.errors] == []
