@@ -49,3 +49,25 @@ def test_corpus_chunks_of_one_section_make_one_work(corpus: Path) -> None:
     assert eids == [f"sec_230__subsec_{x}" for x in "abcdef"]
     for f in (corpus / "us" / "usc-title47").glob("*.md"):
         assert importers.detect(f.read_bytes(), f.name).FORMAT == "us_code"
+
+
+def test_corpus_section_without_subsections_is_one_provision(corpus: Path) -> None:
+    """§ 151 as published, read from ../shared (never copied into the project)."""
+    path = corpus / "us" / "usc-title47" / "47usc-s151.chunck-29.en.md"
+    [doc] = us_code.parse(path.read_bytes(), path.name)
+    assert doc.work_id == "/akn/us/act/1934/47-usc-151"
+    assert doc.title.startswith("47 U.S.C. § 151 - Purposes of chapter")
+    [prov] = doc.provisions
+    assert (prov.eid, prov.number) == ("sec_151", "§ 151")
+    assert prov.heading == "Purposes of chapter; Federal Communications Commission created"
+    assert prov.text.startswith("For the purpose of regulating interstate and foreign commerce")
+
+
+def test_corpus_subsection_chunk_keeps_its_heading_and_path(corpus: Path) -> None:
+    path = corpus / "us" / "usc-title47" / "47usc-s230.chunck-216.en.md"
+    docs = us_code.parse(path.read_bytes(), path.name)
+    prov = docs[0].provisions[0]
+    assert prov.eid.startswith("sec_230__subsec_") and prov.number.startswith("§ 230(")
+    assert prov.path[:2] == ["Title 47 — Telecommunications",
+                             "Chapter 5 — Wire or Radio Communication"]
+    assert docs[0].partial
