@@ -20,7 +20,6 @@ import ipaddress
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,11 @@ from urllib.parse import urlsplit
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.serving import kb_served  # noqa: E402
+
 RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION = "## Serving under load (closed loop)"
 MAX_CLIENTS, MAX_SECONDS = 200, 600
@@ -114,45 +118,17 @@ async def run_load(base: str, clients: int, seconds: float, timeout: float) -> d
             "error_kinds": errors}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def served(workers: int | None) -> Iterator[str]:
     """``kb serve`` on the bundled knowledge base in a fresh KB_HOME, on a loopback port."""
     with tempfile.TemporaryDirectory(prefix="regkb-load-") as home:
-        port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
         env.update(KB_HOME=home, KB_BACKEND="embedded")
-        args = [sys.executable, "-m", "kb.cli", "serve", "--host", "127.0.0.1",
-                "--port", str(port)] + (["--workers", str(workers)] if workers else [])
-        log = open(Path(home) / "serve.log", "wb")  # noqa: SIM115 - closed below
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("kb serve did not start:\n" +
-                                     (Path(home) / "serve.log").read_text())
-                try:
-                    if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
+        args = ["--host", "127.0.0.1"] + (["--workers", str(workers)] if workers else [])
+        with kb_served(env, *args, log_path=Path(home) / "serve.log", ready_timeout=120) as (
+            base, _port
+        ):
             yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            log.close()
 
 
 def record(figures: dict, clients: int, workers: str) -> None:

@@ -12,9 +12,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -22,7 +19,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.serving import ServeFailed, kb_served
+
 PROBLEM = "application/problem+json"
 LONG = 100_000
 PAGES = ["/v1/search", "/search"]  # the API and the web search page
@@ -32,38 +30,13 @@ PAGES = ["/v1/search", "/search"]  # the API and the web search page
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """``kb serve`` on a free loopback port: (base URL, port)."""
     home = tmp_path_factory.mktemp("hostile")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     env = {**os.environ, "KB_HOME": str(home / "kb"), "KB_BACKEND": "embedded"}
-    log = (home / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kb.cli", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("kb serve did not start:\n" + (home / "serve.log").read_text())
-            try:
-                if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        yield base, port
-        assert proc.poll() is None, "kb serve died:\n" + (home / "serve.log").read_text()
-        assert httpx.get(f"{base}/v1/health", timeout=5).status_code == 200
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        with kb_served(env, log_path=home / "serve.log") as (base, port):
+            yield base, port
+            assert httpx.get(f"{base}/v1/health", timeout=5).status_code == 200
+    except ServeFailed as exc:
+        pytest.fail(str(exc))
 
 
 def assert_problem(status: int, content_type: str, body: bytes, allowed: set[int]) -> dict:

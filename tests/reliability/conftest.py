@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
+
+from benchmarks.serving import ServeFailed, free_port, kb_served
+
+__all__ = ["free_port", "kb_env", "run_kb", "serving", "write_note"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,12 +43,6 @@ def write_note(folder: Path, slug: str, title: str, country: str = "nz") -> Path
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def kb_env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
     return {**env, "KB_HOME": str(home), "KB_BACKEND": "embedded", **extra}
@@ -60,30 +56,10 @@ def run_kb(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.
 @contextmanager
 def serving(env: dict[str, str], *args: str) -> Iterator[str]:
     """``kb serve ARGS`` until the block ends; yields the base URL."""
-    port = free_port()
-    log_path = Path(env["KB_HOME"]).parent / f"serve-{port}.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port), *args],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    log_path = Path(env["KB_HOME"]).parent / f"serve-{uuid.uuid4().hex[:8]}.log"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("kb serve did not start:\n" + log_path.read_text())
-            try:
-                if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        yield base
-        assert proc.poll() is None, "kb serve died:\n" + log_path.read_text()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        with kb_served(env, *args, log_path=log_path) as (base, _port):
+            yield base
+    except ServeFailed as exc:
+        pytest.fail(str(exc))
+
