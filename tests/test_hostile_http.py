@@ -13,7 +13,6 @@ import json
 import os
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx
