@@ -149,9 +149,11 @@ class Provision(_Record):
     eid: str
     number: str = Field(min_length=1, description="the label as the document numbers it")
     heading: str | None = None
+    heading_vi: str | None = None
     path: list[str] = []
     text: str | None = Field(None, description="the official wording, from an import or crawl")
     summary: str | None = Field(None, description="an editorial description, never the law")
+    summary_vi: str | None = Field(None, description="the editorial description in Vietnamese")
     kind: ProvisionKind = "article"
     language: str | None = None
     topics: list[str] = []
@@ -220,6 +222,7 @@ class Instrument(_Record):
     parties_source: str | None = Field(
         None, description="the depositary page for every party without its own ``source``"
     )
+    verified: Verification | None = None
 
     @field_validator("id")
     @classmethod
@@ -251,6 +254,13 @@ class Instrument(_Record):
     @property
     def source(self) -> str:
         return self.source_url
+
+
+class Verification(_Record):
+    """When a curator last checked an entry, and what they read to check it."""
+
+    date: dt.date
+    source: str = Field(min_length=3, description="the URL or file read, or why none could be")
 
 
 class Period(_Record):
@@ -286,7 +296,10 @@ class CaseNote(_Record):
     lessons: list[str] = Field(min_length=1)
     lessons_vi: list[str] = []
     related_instruments: list[str] = []
+    related_provisions: list[str] = Field(
+        [], description="provision ids it concerns, e.g. /akn/vn/act/2018/24-2018-qh14/~art_26")
     sources: list[Source] = Field(min_length=1)
+    verified: Verification | None = None
 
     @field_validator("id")
     @classmethod
@@ -297,6 +310,11 @@ class CaseNote(_Record):
     @classmethod
     def _related(cls, values: list[str]) -> list[str]:
         return [ids.clean_work_id(v) for v in values]
+
+    @field_validator("related_provisions")
+    @classmethod
+    def _related_provisions(cls, values: list[str]) -> list[str]:
+        return [ids.provision_id(*ids.split_provision_id(v)) for v in values]
 
     @property
     def source(self) -> str:
