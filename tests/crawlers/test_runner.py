@@ -166,7 +166,8 @@ def test_limit_caps_the_targets(server, fetcher, store, settings):
 def test_list_sources():
     sources = {s["id"]: s for s in list_sources()}
     assert set(sources) == {"uk_legislation", "eu_eurlex", "us_federal_register", "us_ecfr",
-                            "jp_egov", "tota"}
+                            "jp_egov", "tota", "sg_sso", "au_legislation", "nz_legislation",
+                            "vn_vbpl", "vn_phapdien"}
     for source in sources.values():
         assert source["targets"] and source["allowed_hosts"] and source["licence"]
         assert source["base_url"].startswith("https://")
