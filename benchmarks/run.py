@@ -668,6 +668,23 @@ FINDINGS = """## Findings of the run of 2026-12-04 (commit 18de08b)
   title field. Part of the drop is the harshness of random tags, part is the ranking
   (a tag satisfying every clause, the constant bonuses); a run with distractors without
   topics would separate the two.
+- **Pruning tried (2026-12-05), not kept.** An exact best-match pass was built and measured
+  on 300,000 and 1,000,000 provisions: a flat disjunction of the plan's terms (each phrase
+  bounded by its rarest term times the ratio of idfs, the operative bonus as a term of
+  constant score) gives tantivy a query it prunes with block-max WAND (its top 64 in 0.5 to
+  3 ms at 300k, against 15 to 100 ms for the plan's query), the plan's query then scores
+  those candidates exactly, and the page is proven once the 10th exact score exceeds the
+  64th flat score plus the bonuses the flat query leaves out. It returned the same hits and
+  scores as ranking every match (on 74 query pages, 2 differed only in which of several texts
+  with equal scores took the last places), but it proved its page for almost
+  none of the queries that matter: the glossary's translations and Vietnamese words are
+  phrases, and a phrase bounded by one of its syllables ("tan", "so", "du") lets in
+  thousands of texts that have the syllable but not the phrase, so the bound never closes;
+  restricted to phrase-free plans it applied to few queries and the count still visited every
+  match. What would close it: phrases as single index terms (adjacent word pairs indexed per
+  field, on both backends, so a phrase clause is one term and the whole plan one flat
+  disjunction) and totals counted on a sample of contiguous blocks of documents instead of on
+  every match.
 - Elasticsearch at 1M was not run in this session's time budget (a 1M build there takes
   about 5 minutes per build on this machine and the machine was shared); run
   `python benchmarks/run.py --n 1000000 --backends elasticsearch --builds 1 --rounds 10
