@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import docs, errors, web
 from api.deps import get_kb
 from api.limits import RequestLimits
-from api.routes import agreements, compare, links, meta, records, resolve, search
+from api.routes import agreements, compare, links, meta, records, resolve, search, watch
 from api.security import RateLimit, SecurityHeaders, cors_origins, parse_rate
 from kb.config import get_settings
 from kb.search import SearchQuery
@@ -59,7 +59,7 @@ def create_app() -> FastAPI:
     app.add_middleware(RequestLimits)
     app.add_middleware(SecurityHeaders)  # outermost: every answer carries the headers
     # links before records: /provisions/{id}/links must not be read as a provision id
-    for module in (search, links, agreements, records, compare, meta, resolve):
+    for module in (search, links, agreements, records, compare, meta, resolve, watch):
         app.include_router(module.router)
     docs.install(app)
     app.include_router(web.router)

@@ -25,13 +25,15 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 
-from kb.citations import CitationNotFound
+from kb.authorities import agreement_names_of
+from kb.citations import CitationNotFound, cite_vi
 from kb.compare import MAX_PASTED
 from kb.core import KnowledgeBase
 from kb.errors import KBError, RecordNotFound
 from kb.parties import agreements as agreement_codes
 from kb.search import MAX_LIMIT, MAX_QUERY_LENGTH
 from kb.taxonomy import jurisdictions, taxonomy
+from kb.watch import iter_changes
 
 MAX_TEXT = 20_000  # characters of legal text in one response: long texts are paged
 MAX_ID = 300  # an id, a citation or a ``{id}@v{N}`` reference (as GET /v1/compare/diff)
@@ -45,11 +47,6 @@ LABELS = {
     "vi": {"official": f"{OFFICIAL} (văn bản chính thức)",
            "editorial": f"{EDITORIAL} (tóm tắt biên tập, không phải văn bản pháp luật)"},
 }
-# how Vietnamese writes the units foreign law is numbered in
-VI_UNITS = {"article": "Điều", "art": "Điều", "section": "Điều", "s": "Điều", "sec": "Điều",
-            "chapter": "Chương", "part": "Phần", "annex": "Phụ lục", "schedule": "Phụ lục",
-            "appendix": "Phụ lục", "paragraph": "Khoản", "clause": "Khoản", "rule": "Quy tắc",
-            "regulation": "Quy định", "recital": "Đoạn mở đầu"}
 URI_PREFIX = "regkb:/"
 
 log = logging.getLogger(__name__)
@@ -267,8 +264,10 @@ class LinksOutput(BaseModel):
 class Change(BaseModel):
     id: str
     citation: str
-    change: str = Field(description="new (first stored), new-version, or dated (the "
-                                    "instrument's own date is after the date asked)")
+    change: str = Field(description="new (first stored), new-version, status (a new "
+                                    "version or a curated entry with another status), edited "
+                                    "or removed (a curated entry), or dated (the instrument's "
+                                    "own date is after the date asked)")
     version: int | None = None
     stored_at: str | None = None
     version_date: str | None = None
@@ -379,14 +378,6 @@ def uri_of(record_id: str) -> str:
     return URI_PREFIX + record_id
 
 
-def _vi_number(number: str) -> str:
-    match = re.match(r"(?i)^(art|article|section|sec|s|chapter|part|annex|schedule|appendix|"
-                     r"paragraph|clause|rule|regulation|recital)\b\.?\s*(.*)$", number.strip())
-    if not match:
-        return number
-    return f"{VI_UNITS[match[1].lower()]} {match[2]}".strip()
-
-
 def _iso(value: Any) -> str | None:
     if value is None:
         return None
@@ -408,25 +399,34 @@ class Citer:
         self.kb, self.lang = kb, lang
         self._instruments: dict[str, dict[str, Any]] = {}
         self._versions = versions  # instrument id -> (sha of current version, version date)
+        self._agreements: dict[str, tuple[str, str]] | None = None
 
     def prefetch(self, docs: Iterable[dict[str, Any]]) -> None:
-        wanted = {d.get("instrument_id") for d in docs if d.get("kind") == "provision"}
+        wanted = {d.get("instrument_id") or d.get("id") for d in docs
+                  if d.get("kind") in ("instrument", "provision")}
         wanted -= set(self._instruments) | {None}
         if wanted and self.lang == "vi":
             for doc in self.kb.get_many(sorted(wanted)):
                 self._instruments[doc["id"]] = doc
 
+    def agreement_title_vi(self, code: str | None) -> str | None:
+        """An agreement's Vietnamese name: the knowledge base's entries, then the bundled ones
+        (as the web pages name it)."""
+        if not code:
+            return None
+        if self._agreements is None:
+            self._agreements = agreement_names_of(self.kb)
+        return self._agreements.get(code, ("", ""))[1] or None
+
     def citation(self, doc: dict[str, Any]) -> str:
+        """The citation in the language asked for; in Vietnamese the one form the pages, the
+        API and the exports use (``kb.citations.cite_vi``)."""
         if self.lang != "vi":
             return self.english(doc)
-        if doc.get("kind") == "provision":
-            inst = self._instruments.get(doc.get("instrument_id") or "", {})
-            number = _vi_number(doc.get("number") or "")
-            title_vi = inst.get("title_vi")
-            if number and title_vi:
-                return f"{number} {title_vi}"
-            return f"{doc.get('instrument_title')}, {number}" if number else doc["title"]
-        return doc.get("title_vi") or doc["title"]
+        inst = self._instruments.get(doc.get("instrument_id") or doc.get("id") or "", {}) \
+            if doc.get("kind") in ("instrument", "provision") else {}
+        code = inst.get("agreement") or doc.get("agreement")
+        return cite_vi({**doc, "agreement": code}, inst, self.agreement_title_vi(code))
 
     @staticmethod
     def english(doc: dict[str, Any]) -> str:
@@ -807,7 +807,8 @@ def create_server(kb: KnowledgeBase) -> MCPServer:
         return LinksOutput(provision=c.cited(doc), links=links)
 
     @tool("What changed in the base since a date: texts imported or crawled for the first "
-          "time, new versions of stored texts, and instruments whose own date (adoption, entry "
+          "time, new versions of stored texts (and status changes), curated entries changed "
+          "between two index builds, and instruments whose own date (adoption, entry "
           "into force, amendment) is on or after the date. Newest first.")
     def what_changed(
         since: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")],
@@ -823,20 +824,16 @@ def create_server(kb: KnowledgeBase) -> MCPServer:
         codes = set(jurisdictions().expand(jurisdiction)) if jurisdiction else None
         changes: list[Change] = []
         if kb.settings.store_path.exists():
-            for work in kb.store.ids():
-                if "#" in work or (codes is not None and work.split("/")[2:3]
-                                   and work.split("/")[2] not in codes):
+            for item in iter_changes(kb.store, since, newest_first=True):
+                work = item["id"]
+                if codes is not None and work.split("/")[2:3] and work.split("/")[2] not in codes:
                     continue
-                for v in kb.store.versions(work):
-                    prov = v.provenance or {}
-                    fetched = str(prov.get("fetched_at") or "")
-                    if max(v.stored_at[:10], fetched[:10]) < since:
-                        continue
-                    changes.append(Change(
-                        id=work, citation=work, change="new" if v.version == 1 else
-                        "new-version", version=v.version, stored_at=v.stored_at,
-                        agent=prov.get("agent"), official_url=prov.get("url"),
-                        uri=uri_of(work)))
+                changes.append(Change(
+                    id=work, citation=item["title"] or work, change=item["change"],
+                    version=item["version"], stored_at=item["at"], agent=item["agent"],
+                    official_url=item["official_url"], uri=uri_of(work)))
+                if len(changes) > limit:
+                    break
         stored = {ch.id for ch in changes}
         result = kb.search("", kind="instrument", date_from=day, limit=MAX_LIMIT, facets=False,
                            jurisdiction=sorted(codes) if codes else None)
@@ -856,8 +853,8 @@ def create_server(kb: KnowledgeBase) -> MCPServer:
         changes.sort(key=lambda ch: ch.stored_at or ch.version_date or "", reverse=True)
         return ChangesOutput(
             since=since, changes=changes[:limit], truncated=len(changes) > limit,
-            note="changes from the record store's versions (import and crawl times) and the "
-                 "instruments' own dates; curated summaries are not versioned")
+            note="changes from the record store's versions (import and crawl times), curated "
+                 "entries compared at each index build, and the instruments' own dates")
 
     # -- reference lists ---------------------------------------------------------
     @tool("The topic taxonomy (sectors telecom, spectrum, digital-economy, ipef and their "

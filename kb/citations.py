@@ -835,3 +835,75 @@ def cite_first(resolver: CitationResolver, query: SearchQuery,
             total += 1
         hits = hits[: query.limit - 1]
     return result.model_copy(update={"hits": [hit, *hits], "total": max(total, 1)})
+
+
+# -- citing in Vietnamese ----------------------------------------------------------------------
+# Records -> citations as a Vietnamese drafter writes them: "Điều 23 Luật Dữ liệu 2024",
+# "Khoản 3 Điều 26 Luật An ninh mạng 2018", "Điều 14.11 Hiệp định CPTPP". Every unit a source
+# prints (Article, Section, §, Rule, 第N条) is an Điều, as official Vietnamese translations
+# render it; the English citation is left as it was.
+VI_UNITS = {"art": "Điều", "chp": "Chương", "part": "Phần", "annex": "Phụ lục",
+            "rec": "Đoạn mở đầu"}
+_VI_SUBS = {"cl": "Khoản", "para": "Khoản", "khoan": "Khoản", "subsec": "Khoản",
+            "point": "Điểm", "pt": "Điểm", "diem": "Điểm", "subpara": "Điểm", "let": "Điểm"}
+_VI_WORDS = {"preamble": "Lời nói đầu", "long title": "Tên đầy đủ", "recitals": "Đoạn mở đầu"}
+_ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z0-9&.\- ]{1,15})\)\s*$")
+
+
+def portion_vi(number: str | None, eid: str | None = None) -> str:
+    """``Section 26`` -> ``Điều 26``; with eId ``art_26__cl_3`` -> ``Khoản 3 Điều 26``.
+
+    The clause and point come from the eId (the printed number names the article); a number
+    that names no known unit is kept as printed.
+    """
+    key = eid_key(eid) if eid else None
+    if key is None:
+        key = number_key_of(number)
+    if key is None:
+        printed = (number or "").strip()
+        return _VI_WORDS.get(printed.lower(), printed)
+    unit, value, _ = key
+    head = f"{VI_UNITS.get(unit, 'Điều')} {value}"
+    subs: list[str] = []
+    if eid:
+        for segment in eid.lower().split("__")[1:]:
+            kind, _, sub_value = segment.partition("_")
+            if kind in _VI_SUBS and sub_value:
+                subs.append(f"{_VI_SUBS[kind]} {sub_value}")
+    return " ".join([*reversed(subs), head])
+
+
+def instrument_name_vi(title: str | None, title_vi: str | None,
+                       agreement: str | None = None, agreement_title_vi: str | None = None
+                       ) -> str:
+    """The name a Vietnamese citation gives an instrument.
+
+    A treaty text (any chapter of it) is cited by its agreement, "Hiệp định CPTPP", from the
+    abbreviation in the agreement's Vietnamese title, else its code; other instruments by
+    their Vietnamese title, else the English one.
+    """
+    if agreement:
+        found = _ABBREVIATION.search(agreement_title_vi or title_vi or "")
+        return f"Hiệp định {found[1] if found else agreement.upper()}"
+    return (title_vi or title or "").strip()
+
+
+def cite_vi(doc: dict[str, Any], instrument: dict[str, Any] | None = None,
+            agreement_title_vi: str | None = None) -> str:
+    """A record's citation in Vietnamese (an index document or a search hit as a dict).
+
+    ``instrument`` is the provision's instrument document (for its Vietnamese title and
+    agreement); without it the provision's own fields are used.
+    """
+    inst = instrument or {}
+    if doc.get("kind") != "provision":
+        if doc.get("agreement") and doc.get("kind") == "instrument" and not doc.get("title_vi"):
+            return instrument_name_vi(doc.get("title"), None, doc["agreement"],
+                                      agreement_title_vi)
+        return doc.get("title_vi") or doc.get("title") or doc.get("id", "")
+    name = instrument_name_vi(inst.get("title") or doc.get("instrument_title"),
+                              inst.get("title_vi"), inst.get("agreement") or doc.get("agreement"),
+                              agreement_title_vi)
+    eid = (doc.get("id") or "").partition("/~")[2] or None
+    portion = portion_vi(doc.get("number"), eid)
+    return f"{portion} {name}".strip() if portion else name

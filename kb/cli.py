@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,9 @@ from rich.text import Text
 from kb.core import KnowledgeBase
 from kb.errors import InvalidQuery, KBError
 from kb.load import load_entries
+from kb.models import Instrument
 from kb.search import SearchQuery
+from kb.store import RecordStore
 
 app = typer.Typer(
     help="regkb: search and compare international telecom, spectrum and digital-economy law.",
@@ -57,7 +60,7 @@ def _kb() -> KnowledgeBase:
 def _fail(exc: KBError) -> None:
     """Exit 2 for a bad parameter (as for a usage error), 1 for a record that is not there or
     a refused operation, 2 when the backend fails."""
-    err.print(f"[red]error:[/red] {escape(str(exc))}")
+    err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)  # one line in a log
     raise typer.Exit(2 if isinstance(exc, InvalidQuery) or exc.status >= 500 else 1)
 
 
@@ -83,13 +86,18 @@ def check(
         list[Path] | None, typer.Argument(help="Entry or link files or folders (default: "
                                           "the bundled entries and kb/links).")
     ] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Also reject what keeps an entry from being cited: home-page URLs, "
+        "summaries under 40 words, no title_vi or summary_vi, no verified, status amended, "
+        "unknown related provisions.")] = False,
 ) -> None:
     """Validate YAML entries and links; report every error as file:line: field: message.
 
     Link files (in a folder named ``links`` or named ``*.links.yaml``) are checked against the
-    entries given, else the bundled ones, and the texts in the record store.
+    entries given, else the bundled ones, and the texts in the record store. What ``--strict``
+    rejects is otherwise reported as warnings (exit 0).
 
-    Example: kb check kb/entries/instruments/sg
+    Example: kb check --strict kb/entries/instruments/sg
     """
     from kb.config import get_settings
     from kb.links import LINKS_DIR, is_link_file, link_files, load_links
@@ -98,24 +106,29 @@ def check(
     given = list(paths or [])
     link_paths = [p for p in link_files(given) if is_link_file(p)] if given else [LINKS_DIR]
     entry_paths = [p for p in entry_files(given) if not is_link_file(p)]
-    result = load_entries(entry_paths or None) if (entry_paths or not given) else None
-    errors = list(result.errors) if result else []
-    links = None
-    if link_paths:
-        reference = result if not given and result else load_entries(
-            [ENTRIES_DIR, *get_settings().entries])
-        store = get_settings().store_path
-        stored: list[str] = []
-        if store.exists():
-            from kb.store import RecordStore
-
-            with RecordStore(store) as records:
-                stored = records.ids()
-        links = load_links(link_paths, reference, stored)
-        errors.extend(links.errors)
+    store_path = get_settings().store_path
+    records = None
+    if store_path.exists():
+        records = RecordStore(store_path)
+    try:
+        result = (load_entries(entry_paths or None, stored_eids=_stored_eids(records))
+                  if (entry_paths or not given) else None)
+        errors = list(result.errors) if result else []
+        links = None
+        if link_paths:
+            reference = result if not given and result else load_entries(
+                [ENTRIES_DIR, *get_settings().entries])
+            links = load_links(link_paths, reference, records.ids() if records else [])
+            errors.extend(links.errors)
+    finally:
+        if records is not None:
+            records.close()
+    flagged = result.strict_violations if result else []
+    if strict:
+        errors.extend(flagged)
     for error in errors:
         console.print(escape(str(error)), highlight=False, soft_wrap=True)
-    for warning in result.warnings if result else []:
+    for warning in [] if strict else flagged:
         console.print(f"[yellow]warning[/] {escape(str(warning))}", highlight=False,
                       soft_wrap=True)
     parts = []
@@ -124,8 +137,21 @@ def check(
                      f"{len(result.case_notes)} case notes")
     if links is not None:
         parts.append(f"{links.files} link files, {len(links.links)} links")
-    err.print(", ".join(parts) + f", {len(errors)} errors")
+    tail = f", {len(errors)} errors" + ("" if strict else f", {len(flagged)} warnings")
+    err.print(", ".join(parts) + tail)
     raise typer.Exit(1 if errors else 0)
+
+
+def _stored_eids(records: RecordStore | None) -> Callable[[str], set[str]] | None:
+    """The provision eIds of a work's stored text, for case notes naming imported provisions."""
+    if records is None:
+        return None
+
+    def eids(work_id: str) -> set[str]:
+        record = records.get(work_id)
+        return {p.eid for p in record.provisions} if isinstance(record, Instrument) else set()
+
+    return eids
 
 
 @app.command()
@@ -188,6 +214,9 @@ def search(
     ] = None,
     date_from: Annotated[str | None, typer.Option("--date-from", help="YYYY-MM-DD")] = None,
     date_to: Annotated[str | None, typer.Option("--date-to", help="YYYY-MM-DD")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="YYYY-MM-DD: only works in force then, each with its text of then.")
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100)] = 10,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
     after: Annotated[
@@ -207,7 +236,8 @@ def search(
         query = SearchQuery.from_params(
             text, jurisdiction=jurisdiction, sector=sector, topic=topic, kind=kind, type=type_,
             status=status, language=language, strength=strength, agreement=agreement,
-            date_from=date_from, date_to=date_to, limit=limit, offset=offset, after=after,
+            date_from=date_from, date_to=date_to, as_of=as_of, limit=limit, offset=offset,
+            after=after,
         )
         if show_query:
             err.print(kb.show_query(query), highlight=False, markup=False)
@@ -232,6 +262,8 @@ def search(
         if hit.instrument_title and hit.kind == "provision":
             label += f" · {escape(hit.instrument_title)}"
         label += f"\n[dim]{escape(hit.id)}[/]"
+        if hit.as_of_note:
+            label += f"\n[yellow]{escape(hit.as_of_note)}[/]"
         table.add_row(str(i), label, _highlighted(hit.excerpt, hit.highlights))
     console.print(table)
     if result.did_you_mean:
@@ -245,13 +277,19 @@ def show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     full: Annotated[bool, typer.Option("--full", help="Whole provision texts (else the first "
                                        f"{SHOW_CHARS} characters of each).")] = False,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="YYYY-MM-DD: the text in force then (exit 1 if none was).")] = None,
 ) -> None:
     """Show one record; an instrument comes with its provisions, each with its id.
 
-    Example: kb show /akn/sg/act/2012/26, kb show "khoản 3 Điều 26 Luật ANM 2018"
+    Example: kb show /akn/sg/act/2012/26, kb show "khoản 3 Điều 26 Luật ANM 2018",
+    kb show /akn/sg/act/2012/26 --as-of 2015-01-01
     """
     kb = _kb()
     try:
+        from kb.asof import parse_as_of
+
+        day = parse_as_of(as_of)
         try:
             doc = kb.get(record_id)
         except KBError:
@@ -264,15 +302,31 @@ def show(
             for other in cited.candidates:
                 reason = escape(other.get("reason", ""))
                 err.print(f"  also: {escape(other['id'])}  [dim]{reason}[/]")
-        if doc["kind"] == "instrument":
-            doc = kb.instrument(doc["id"])
+        if day and doc["kind"] == "provision":
+            work = kb.instrument(doc["instrument_id"], as_of=day)
+            then = next((p for p in work["provisions"] if p["id"] == doc["id"]), None)
+            if then is None and work["as_of"]["in_force"]:
+                work["as_of"]["in_force"] = False
+                work["as_of"]["message"] = (f"{doc['id']} is not in the text in force on {day}"
+                                            f" ({work['as_of']['message']})")
+            doc = {**(then or doc), "as_of": work["as_of"]}
+        elif doc["kind"] == "instrument":
+            doc = kb.instrument(doc["id"], as_of=day)
         elif doc["kind"] == "case-note":
             doc = {**doc, **kb.case_note(doc["id"]).model_dump(mode="json")}
     except KBError as exc:
         _fail(exc)
+    as_of_state = doc.get("as_of") or {}
     if as_json:
         _dump(doc)
+        if as_of_state and not as_of_state["in_force"]:
+            raise typer.Exit(1)
         return
+    if as_of_state and not as_of_state["in_force"]:
+        err.print(f"[yellow]{escape(as_of_state['message'])}[/yellow]")
+        raise typer.Exit(1)
+    if as_of_state:
+        err.print(f"as of {as_of_state['as_of']}: {escape(as_of_state['message'])}")
     console.print(f"[bold]{escape(doc['title'])}[/]  [dim]{escape(doc['id'])}[/]",
                   soft_wrap=True)
     if doc.get("title_vi"):
@@ -477,6 +531,8 @@ def compare_(
     base_url: Annotated[str, typer.Option("--base-url", help="Where the web pages are served, "
                                           "for the workbook's links to provision pages.")
                         ] = "http://127.0.0.1:8000",
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="YYYY-MM-DD: only instruments in force then.")] = None,
 ) -> None:
     """Side-by-side grid: rows are jurisdictions, groups or agreements; columns are topics.
 
@@ -488,7 +544,8 @@ def compare_(
     if fmt == "xlsx" and output is None:
         _fail(KBError("--format xlsx needs --output FILE"))
     try:
-        grid = kb.compare(topic, jurisdiction or [], agreement or [], per_cell=per_cell, text=text)
+        grid = kb.compare(topic, jurisdiction or [], agreement or [], per_cell=per_cell, text=text,
+                          as_of=as_of)
         data = export_grid(grid, fmt, lang, base_url=base_url)
     except KBError as exc:
         _fail(exc)
@@ -499,13 +556,16 @@ def compare_(
 def coverage_(
     jurisdiction: JurisdictionOpt = None,
     by: Annotated[str, typer.Option("--by", help="topic or sector")] = "topic",
+    count: Annotated[str, typer.Option("--count", help="What a cell counts: instruments "
+                                       "or provisions.")] = "instruments",
     fmt: FormatOpt = "md",
     output: OutputOpt = None,
     lang: LangOpt = "en",
 ) -> None:
-    """The map of legal documents: counts per jurisdiction x topic (or sector).
+    """The map of legal documents: instruments (or provisions) per jurisdiction x topic (or
+    sector).
 
-    Example: kb coverage -j ipef --by sector --format csv
+    Example: kb coverage -j ipef --by sector --count provisions --format csv
     """
     from kb.export import export_coverage
 
@@ -513,7 +573,7 @@ def coverage_(
     if fmt == "xlsx" and output is None:
         _fail(KBError("--format xlsx needs --output FILE"))
     try:
-        data = export_coverage(kb.coverage(jurisdiction or [], by=by), fmt, lang)
+        data = export_coverage(kb.coverage(jurisdiction or [], by=by, count=count), fmt, lang)
     except KBError as exc:
         _fail(exc)
     _write(data, output)
@@ -572,7 +632,8 @@ def counterparts_(
 
 @app.command("import")
 def import_(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Files or folders to import (with --official: the corpus roots).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f",
                                             help="Force a format (see kb formats).")] = None,
     meta: Annotated[Path | None, typer.Option("--meta", help="YAML metadata: jurisdiction, "
@@ -582,6 +643,10 @@ def import_(
                                           "nothing.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Import documents that match no topic "
                                         "of the taxonomy.")] = False,
+    official: Annotated[bool, typer.Option(
+        "--official", help="Import the official texts listed in kb/official-texts.yaml from "
+        "the corpus roots given (default: $KB_CORPUS, else ../shared/corpus and "
+        "../shared/corpus-more next to the checkout).")] = False,
 ) -> None:
     """Import official documents (Akoma Ntoso, Formex, e-Gov XML, ToTA, pháp điển ...) into
     the record store, at provision level, with provenance. Run `kb index` afterwards.
@@ -595,9 +660,21 @@ def import_(
     A .jsonl file holds complete records, one instrument or case note per line (docs/jsonl.md):
     it is stored whole or, if any line is invalid, not at all.
 
+    With --official, the texts listed in kb/official-texts.yaml are imported from the corpus
+    folders, each under the work it belongs to, and reported one line per file.
+
     Example: kb import ../shared/corpus/akn --dry-run
     """
     from kb.ingest import ImportMeta, import_paths
+
+    if official:
+        if fmt or meta or force:
+            _fail(InvalidQuery("--official takes its formats and metadata from "
+                               "kb/official-texts.yaml: drop --format, --meta and --force"))
+        _import_official(paths or [], as_json, dry_run)
+        return
+    if not paths:
+        _fail(InvalidQuery("give files or folders to import, or --official"))
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -646,7 +723,50 @@ def import_(
         err.print(f"dry run, nothing written: {summary}")
     else:
         err.print(f"{summary}; run `kb index` to make them searchable")
+        changed = [i.get("key", i["id"]) for i in report.imported if i["status"] != "unchanged"]
+        _notify_watches(kb, changed)
     raise typer.Exit(1 if report.failed else 0)
+
+
+def _import_official(roots: list[Path], as_json: bool, dry_run: bool) -> None:
+    """``kb import --official``: every listed text, one line per file, a bar on a terminal."""
+    from kb.official_texts import default_roots, import_official, load_manifest
+
+    roots = roots or default_roots()
+    try:
+        items = load_manifest()
+    except KBError as exc:
+        _fail(exc)
+    kb = _kb()
+    outcomes = []
+    with _progress() as bar:
+        task = bar.add_task("importing", total=len(items))
+        for outcome in import_official(kb.store, roots, items, dry_run=dry_run,
+                                       progress=lambda item: bar.update(
+                                           task, description=Path(item.path).name[:40])):
+            bar.advance(task)
+            outcomes.append(outcome)
+            if not as_json:
+                row = outcome.as_dict()
+                colour = {"refused": "red", "missing": "yellow"}.get(outcome.status, "green")
+                what = f" ({row['provisions']} provisions)" if row["records"] else ""
+                line = (f"[{colour}]{outcome.status:>11}[/] {escape(outcome.item.work)}{what} "
+                        f"[dim]{escape(outcome.item.path)}[/]")
+                if outcome.message:
+                    line += f": {escape(outcome.message)}"
+                console.print(line, highlight=False, soft_wrap=True)
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    if as_json:
+        _dump({"roots": [str(r) for r in roots], "dry_run": dry_run, "counts": counts,
+               "files": [o.as_dict() for o in outcomes]})
+    summary = ", ".join(f"{counts.get(name, 0)} {name}" for name in
+                        ("new", "new-version", "unchanged", "refused", "missing"))
+    err.print(f"{len(outcomes)} official texts: {summary}"
+              + ("; dry run, nothing written" if dry_run else "; run `kb index` to make them "
+                 "searchable"))
+    raise typer.Exit(1 if counts.get("refused") or counts.get("missing") else 0)
 
 
 @app.command()
@@ -712,6 +832,7 @@ def crawl(
         for failure in data.get("failures", []):
             console.print(f"[red]failed[/] {escape(str(failure))}")
         err.print("run `kb index` to make new texts searchable")
+    _notify_watches(kb, [r["id"] for r in data.get("records", []) if r["status"] != "unchanged"])
     raise typer.Exit(0 if not data.get("failed") else 1)
 
 
@@ -962,6 +1083,159 @@ def links_accept(
     except KBError as exc:
         _fail(exc)
     err.print(f"added to {written.path}:{written.line}")
+
+
+# -- watch: saved searches, their news and webhooks (kb.watch, kb.webhooks) -------------------
+watch_app = typer.Typer(help="Saved searches: add, list, remove, and run one to see what is new "
+                        "since its last run; optionally POSTed to a webhook after each import "
+                        "or crawl.", no_args_is_help=True)
+app.add_typer(watch_app, name="watch")
+
+
+def _notify_watches(kb: KnowledgeBase, keys: list[str]) -> None:
+    """After an import or a crawl: send each watch's webhook what is new for it, and say
+    which deliveries failed (they are logged and sent again after the next one)."""
+    from kb.webhooks import notify
+
+    try:
+        deliveries = notify(kb, keys)
+    except KBError as exc:
+        err.print(f"[red]webhooks not sent:[/red] {escape(str(exc))}")
+        return
+    for d in deliveries:
+        what = "earlier delivery" if d.resent else f"{d.items} new"
+        if d.ok:
+            err.print(f"webhook of watch {d.watch}: {what} delivered to {escape(d.url)}")
+        else:
+            err.print(f"[red]webhook of watch {d.watch} FAILED[/red] ({what}, {d.attempts} "
+                      f"tries) to {escape(d.url)}: {escape(d.error or '')}; logged, see "
+                      "`kb watch list`", soft_wrap=True)
+
+
+@watch_app.command("add")
+def watch_add(
+    name: Annotated[str, typer.Argument(help="A short name: lower-case letters, digits, -.")],
+    query: Annotated[str, typer.Argument(help="The words, as for kb search.")] = "",
+    jurisdiction: JurisdictionOpt = None,
+    sector: Annotated[list[str] | None, typer.Option("--sector", "-s")] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", "-t")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", "-k")] = None,
+    type_: Annotated[list[str] | None, typer.Option("--type")] = None,
+    status: Annotated[list[str] | None, typer.Option("--status")] = None,
+    language: Annotated[list[str] | None, typer.Option("--language")] = None,
+    strength: Annotated[list[str] | None, typer.Option("--strength")] = None,
+    agreement: Annotated[list[str] | None, typer.Option("--agreement")] = None,
+    date_from: Annotated[str | None, typer.Option("--date-from", help="YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--date-to", help="YYYY-MM-DD")] = None,
+    webhook: Annotated[str | None, typer.Option("--webhook", help="POST what is new to this "
+                                                "URL after each import or crawl.")] = None,
+    secret: Annotated[str | None, typer.Option("--secret", help="Sign webhook bodies: "
+                                               "X-Regkb-Signature: sha256=HMAC.")] = None,
+) -> None:
+    """Save a search under a name; what it matches now counts as seen.
+
+    Example: kb watch add spectrum-auctions "spectrum auction" -j ipef --kind provision
+    """
+    from kb.watch import add_watch
+
+    kb = _kb()
+    try:
+        watch = add_watch(kb, name, query, webhook_url=webhook, secret=secret,
+                          jurisdiction=jurisdiction, sector=sector, topic=topic, kind=kind,
+                          type=type_, status=status, language=language, strength=strength,
+                          agreement=agreement, date_from=date_from, date_to=date_to)
+    except KBError as exc:
+        _fail(exc)
+    err.print(f"watch {watch.name} added ({watch.seen} current matches counted as seen)")
+
+
+@watch_app.command("list")
+def watch_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The saved searches, their last run and their webhook's last delivery.
+
+    Example: kb watch list --json
+    """
+    from kb.watch import list_watches
+
+    watches = list_watches(_kb().store)
+    if as_json:
+        _dump([w.public() for w in watches])
+        return
+    if not watches:
+        err.print("no watches (kb watch add NAME QUERY)")
+    for w in watches:
+        filters = " ".join(f"--{k.replace('_', '-')} {v if isinstance(v, str) else ','.join(v)}"
+                           for k, v in w.filters.items())
+        console.print(f"[bold]{escape(w.name)}[/] {escape(repr(w.query))} {escape(filters)}",
+                      soft_wrap=True)
+        console.print(f"  last run: {w.last_run_at or 'never'}, {w.seen} reported",
+                      highlight=False)
+        if w.webhook_url:
+            line = f"  webhook: {escape(w.webhook_url)}"
+            d = w.last_delivery
+            if d is None:
+                line += " (nothing sent yet)"
+            elif d["status"] == "delivered":
+                line += f" (last delivery ok at {d['at']})"
+            else:
+                line += (f" [red]last delivery {d['status'].upper()}[/] at {d['at']} after "
+                         f"{d['attempts']} tries: {escape(d['last_error'] or '')}")
+            console.print(line, soft_wrap=True, highlight=False)
+
+
+@watch_app.command("remove")
+def watch_remove(name: Annotated[str, typer.Argument(help="The watch's name.")]) -> None:
+    """Forget a saved search (its delivery log is kept).
+
+    Example: kb watch remove spectrum-auctions
+    """
+    from kb.watch import remove_watch
+
+    try:
+        remove_watch(_kb().store, name)
+    except KBError as exc:
+        _fail(exc)
+    err.print(f"watch {name} removed")
+
+
+@watch_app.command("run")
+def watch_run(
+    name: Annotated[str | None, typer.Argument(help="One watch (default: all).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what is new; do not record "
+                                          "the run.")] = False,
+) -> None:
+    """What is new for each watch since its last run, then record the run: records now
+    matching that it never reported, and texts stored since that match (new versions too,
+    indexed or not yet).
+
+    Example: kb watch run spectrum-auctions
+    """
+    from kb.watch import list_watches, run_watch
+
+    kb = _kb()
+    names = [name] if name else [w.name for w in list_watches(kb.store)]
+    results = []
+    try:
+        for each in names:
+            results.append(run_watch(kb, each, record=not dry_run))
+    except KBError as exc:
+        _fail(exc)
+    if as_json:
+        _dump([{"watch": r.watch.name, "since": r.since, "ran_at": r.ran_at, "new": r.new}
+               for r in results])
+        return
+    if not names:
+        err.print("no watches (kb watch add NAME QUERY)")
+    for r in results:
+        console.print(f"[bold]{escape(r.watch.name)}[/]: {len(r.new)} new since "
+                      f"{r.since}", highlight=False)
+        for entry in r.new:
+            console.print(f"  {entry['change']:>7} {escape(entry['title'])}  "
+                          f"[dim]{escape(entry['id'])}[/]", soft_wrap=True, highlight=False)
+            if entry.get("official_url"):
+                console.print(f"          {escape(entry['official_url'])}", soft_wrap=True,
+                              highlight=False)
 
 
 def main() -> None:

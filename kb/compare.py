@@ -369,6 +369,7 @@ class Coverage:
     counts: dict[str, dict[str, int]]
     by: str  # "topic" | "sector"
     kinds: list[str] = field(default_factory=list)
+    count: str = "instruments"  # what a cell counts: "instruments" | "provisions" (COUNTS)
 
     def matrix(self) -> list[list[int]]:
         return [[self.counts.get(r, {}).get(c, 0) for c in self.columns] for r in self.rows]
@@ -382,7 +383,7 @@ class Coverage:
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         tax, juris = taxonomy(), jurisdictions()
-        return {"by": self.by, "kinds": self.kinds,
+        return {"by": self.by, "count": self.count, "kinds": self.kinds,
                 "rows": [{"key": r, "label": juris.name(r, lang)} for r in self.rows],
                 "columns": [{"key": c, "label": tax.get(c).display(lang)} for c in self.columns],
                 "matrix": self.matrix()}
@@ -401,15 +402,24 @@ class Coverage:
                        [tax.get(c).display(lang) for c in self.columns], ax=ax, title=title)
 
 
+# what a coverage cell counts -> the kinds of record counted: whole instruments by default (a
+# law with forty articles on one topic is one law), provisions on request
+COUNTS = {"instruments": ["instrument"], "provisions": ["provision"]}
+
+
 def coverage(
     backend: Backend, jurisdiction_names: list[str], by: str = "topic",
     kinds: list[str] | None = None, topic_names: list[str] | None = None,
+    count: str = "instruments",
 ) -> Coverage:
-    """Counts of records per jurisdiction x topic (or sector): the map of legal documents."""
+    """Counts of instruments (or provisions, ``count="provisions"``; or any ``kinds``) per
+    jurisdiction x topic (or sector): the map of legal documents."""
     if by not in ("topic", "sector"):
         raise InvalidQuery("coverage is by 'topic' or 'sector'")
+    if count not in COUNTS:
+        raise InvalidQuery(f"coverage counts {' or '.join(map(repr, COUNTS))}, not {count!r}")
     codes = jurisdictions().expand(jurisdiction_names) if jurisdiction_names else []
-    kinds = kinds or ["instrument", "provision"]
+    kinds = kinds or COUNTS[count]
     query = SearchQuery(jurisdictions=codes, kinds=kinds, limit=1, facets=False)
     counts = backend.counts("jurisdictions", "topics" if by == "topic" else "sectors", query)
     tax = taxonomy()
@@ -420,7 +430,7 @@ def coverage(
     else:
         columns = [t for t in tax.topics if "/" in t and t.count("/") == 1]
     rows = codes or sorted(counts)
-    return Coverage(rows, columns, {r: counts.get(r, {}) for r in rows}, by, kinds)
+    return Coverage(rows, columns, {r: counts.get(r, {}) for r in rows}, by, kinds, count)
 
 
 @dataclass

@@ -13,10 +13,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from kb.asof import AsOf, InForce, parse_as_of, provision_in
+from kb.asof import note as as_of_note
 from kb.backends import open_backend
 from kb.backends.base import Backend, BuildReport
 from kb.citations import CitationResolver, Resolution, cite_first
 from kb.compare import (
+    MAX_PER_CELL,
     Counterparts,
     Coverage,
     CuratedTopics,
@@ -38,7 +41,7 @@ from kb.models import CaseNote, Instrument, Record
 from kb.parties import Bound, bound_agreements
 from kb.parties import bound as _bound
 from kb.parties import parties as _parties
-from kb.search import PUBLIC_NAMES, SearchQuery, SearchResult
+from kb.search import MAX_LIMIT, PUBLIC_NAMES, SearchQuery, SearchResult, snippet
 from kb.store import RecordStore
 from kb.suggest import did_you_mean
 
@@ -121,6 +124,8 @@ class KnowledgeBase:
         self._backend = backend
         self._entries: LoadResult | None = None
         self._links: LinkSet | None = None
+        # (entries, store size) -> the case notes, for backlinks (``notes_about``)
+        self._notes: tuple[LoadResult, int, list[CaseNote]] | None = None
         # index field -> the values it holds, read when a filter first asks (INDEXED_FILTERS)
         self._indexed_values: dict[str, set[str]] = {}
 
@@ -198,6 +203,9 @@ class KnowledgeBase:
         stored = self.store.count() if self.settings.store_path.exists() else 0
         report = self.backend.rebuild(self.documents(entries), progress)
         self._indexed_values.clear()
+        from kb.watch import note_curated  # the change feed: curated edits between builds
+
+        note_curated(self.store, entries.records)
         return IndexOutcome(report, entries, stored)
 
     def ensure_index(self) -> IndexOutcome | None:
@@ -228,7 +236,12 @@ class KnowledgeBase:
             if narrowed is None:
                 return SearchResult(total=0, hits=[])
             query = narrowed
-        result = cite_first(self.citations, query, self.search_many([query])[0])
+        if query.as_of is not None:
+            asof = AsOf(self, query.as_of)
+            result = cite_first(self.citations, query, self._search_as_of(query, asof))
+            result.hits = self._in_force_hits(result.hits, asof, query)  # a cited record too
+        else:
+            result = cite_first(self.citations, query, self.search_many([query])[0])
         suggestion = did_you_mean(
             self.backend, query, result,
             is_citation=lambda text: self.citations.quietly(text) is not None,
@@ -248,6 +261,83 @@ class KnowledgeBase:
         Example: ``kb.resolve("CPTPP 14.11").provision["id"]``
         """
         return self.citations.resolve(cite)
+
+    def _search_as_of(self, query: SearchQuery, asof: AsOf) -> SearchResult:
+        """A search kept to the works in force on ``query.as_of`` (``kb.asof.in_force_on``).
+
+        The index ranks the current texts; the matches are read in ranked pages of
+        ``MAX_LIMIT``, up to ``AS_OF_SCAN``, and those of works not in force on the date are
+        left out, so ``total`` counts what is left (``total_exact`` False when matches were
+        left unread). Facet counts are those of the matches before the date was applied
+        (``facets_exact`` False when any was left out).
+        """
+        page = query.model_copy(update={"as_of": None, "offset": 0, "limit": MAX_LIMIT})
+        kept, scanned, first, dropped = [], 0, None, False
+        while True:
+            result = self.search_many([page])[0]
+            first = first or result
+            scanned += len(result.hits)
+            in_force = self._in_force_hits(result.hits, asof, query)
+            dropped = dropped or len(in_force) < len(result.hits)
+            kept.extend(in_force)
+            done = len(result.hits) < page.limit or (result.total_exact
+                                                     and scanned >= result.total)
+            if done or scanned >= AS_OF_SCAN or not result.hits:
+                break
+            if query.search_after is not None and result.hits[-1].sort is not None:
+                page = page.model_copy(update={"search_after": result.hits[-1].sort})
+            else:
+                page = page.model_copy(update={"offset": scanned})
+        return SearchResult(
+            total=len(kept), total_exact=done, facets=first.facets,
+            hits=kept[query.offset:query.offset + query.limit],
+            facets_exact=first.facets_exact and not dropped,
+            query={**first.query, "as_of": query.as_of.isoformat() if query.as_of else None},
+        )
+
+    def _in_force_hits(self, hits: list, asof: AsOf, query: SearchQuery) -> list:
+        """The hits whose work was in force on the date; those whose text then was an older
+        stored version say which (``as_of_version``, ``as_of_date``, ``as_of_note``), a
+        provision with its excerpt from that text, or is left out if that text lacks it.
+        Case notes have no text in force and are kept."""
+        out = []
+        for hit in hits:
+            if hit.kind == "case-note":
+                out.append(hit)
+                continue
+            answer = asof.of(hit.instrument_id or hit.id, hit.date)
+            if not answer.in_force:
+                continue
+            if answer.older and answer.text is not None:
+                update: dict[str, Any] = {
+                    "as_of_version": answer.version, "as_of_note": as_of_note(answer),
+                    "as_of_date": answer.version_date.isoformat() if answer.version_date
+                    else None}
+                if hit.kind == "provision":
+                    old = provision_in(answer.text.record, split_provision_id(hit.id)[1])
+                    if old is None:
+                        continue  # not in the text of that date
+                    excerpt = snippet(old.text or old.summary or "", query.parsed())
+                    update.update(excerpt=excerpt.text, highlights=excerpt.highlights,
+                                  as_of_note=update["as_of_note"] + "; the excerpt is "
+                                  "from the text of that date")
+                hit = hit.model_copy(update=update)
+            elif answer.reason:
+                hit = hit.model_copy(update={"as_of_note": answer.reason})
+            out.append(hit)
+        return out
+
+    def in_force(self, work_id: str, on: dt.date | str) -> InForce:
+        """Whether a work was in force on a date and which of its texts was
+        (``kb.asof.in_force_on``).
+
+        Example: ``kb.in_force("/akn/sg/act/2012/26", "2015-01-01").version``
+        """
+        day = parse_as_of(on)
+        if day is None:
+            raise InvalidQuery("as_of: a date is needed (YYYY-MM-DD)")
+        doc = self.backend.get(work_id.strip().lower())
+        return AsOf(self, day).of(work_id.strip().lower(), doc.get("date") if doc else None)
 
     def search_many(self, queries: list[SearchQuery]) -> list[SearchResult]:
         """Several searches in one round trip (facet counts of a page, one per period)."""
@@ -301,13 +391,29 @@ class KnowledgeBase:
         """The records with these ids, in one round trip; unknown ids are left out."""
         return self.backend.get_many(record_ids)
 
-    def instrument(self, instrument_id: str, with_provisions: bool = True) -> dict[str, Any]:
+    def instrument(self, instrument_id: str, with_provisions: bool = True,
+                   as_of: dt.date | str | None = None) -> dict[str, Any]:
+        """One instrument with its provisions, stored versions and provenance.
+
+        ``as_of`` (YYYY-MM-DD): the text in force on that date (``kb.asof``), under ``as_of``
+        (``in_force``, ``version``, ``version_date``, ``reason``); a work not in force then
+        has no provisions and ``as_of.message`` says why.
+        """
+        day = parse_as_of(as_of)
         doc = self.get(instrument_id)
         if doc["kind"] != "instrument":
             raise RecordNotFound(f"{instrument_id!r} is a {doc['kind']}, not an instrument")
         out = dict(doc)
-        if with_provisions:
+        answer = AsOf(self, day).of(doc["id"], doc.get("date")) if day else None
+        if answer is not None and not answer.in_force:
+            with_provisions = False
+            out["provisions"] = []
+        if with_provisions and answer is not None and answer.older and answer.text:
+            out["provisions"] = self._provisions_of_text(answer.text.record)
+        elif with_provisions:
             out["provisions"] = self.backend.provisions_of(doc["id"])
+        if answer is not None:
+            out["as_of"] = {**answer.to_dict(), "message": _as_of_message(answer)}
         record = self.stored_record(doc["id"])
         if record is not None:
             out["versions"] = [v.__dict__ for v in self.store.versions(doc["id"])]
@@ -315,6 +421,17 @@ class KnowledgeBase:
                 record.provenance.model_dump(mode="json") if record.provenance else None
             )
         return out
+
+    def _provisions_of_text(self, record: Instrument) -> list[dict[str, Any]]:
+        """The provisions of a stored text as index documents (the shape ``provisions_of``
+        gives), merged with the curated entry of the work as the index merges the current
+        one."""
+        from kb.documents import instrument_docs
+
+        curated = self.entry(record.id)
+        text = merge(curated, record) if isinstance(curated, Instrument) else record
+        return [{k: v for k, v in d.items() if not k.startswith("a_")}
+                for d in instrument_docs(text) if d["kind"] == "provision"]
 
     def stored_record(self, record_id: str) -> Record | None:
         if not self.settings.store_path.exists():
@@ -331,6 +448,52 @@ class KnowledgeBase:
             if record.id == note_id:
                 return record
         raise RecordNotFound(f"no case note with id {note_id!r}")
+
+    # -- case notes about a record (backlinks) ------------------------------------------
+    def notes_about(self, record_id: str) -> list[dict[str, Any]]:
+        """The case notes that concern an instrument or a provision, newest first: those naming
+        it in ``related_instruments`` / ``related_provisions`` and, for an instrument, those
+        naming one of its provisions. Each is ``{id, title, title_vi, jurisdictions, period,
+        via}``, ``via`` listing the ids by which the note names it.
+
+        Example: ``kb.notes_about("/akn/vn/act/2018/24-2018-qh14")[0]["title_vi"]``
+        """
+        rid = record_id.strip().lower()
+        found: dict[str, dict[str, Any]] = {}
+        for note in self._case_notes():
+            via = [r for r in note.related_instruments if r == rid]
+            via += [p for p in note.related_provisions
+                    if p == rid or p.startswith(rid + "/~")]
+            if not via:
+                continue
+            found[note.id] = {
+                "id": note.id, "title": note.title, "title_vi": note.title_vi,
+                "jurisdictions": note.jurisdictions,
+                "period": note.period.model_dump() if note.period else None,
+                "via": via,
+            }
+        return sorted(found.values(), key=lambda n: (-((n["period"] or {}).get("end")
+                                                        or (n["period"] or {}).get("start")
+                                                        or 0), n["id"]))
+
+    def _case_notes(self) -> list[CaseNote]:
+        """Every case note as indexed: a stored one replaces the curated entry of its id.
+
+        Read once per set of entries and store size, so a page view costs one count."""
+        entries = self.load_entries()
+        stored_count = self.store.count() if self.settings.store_path.exists() else 0
+        if self._notes is not None and self._notes[0] is entries \
+                and self._notes[1] == stored_count:
+            return self._notes[2]
+        notes = {n.id: n for n in entries.case_notes}
+        if stored_count:
+            for note_id in self.store.ids():
+                if note_id.startswith("/notes/"):
+                    record = self.store.get(note_id)
+                    if isinstance(record, CaseNote):
+                        notes[note_id] = record
+        self._notes = (entries, stored_count, list(notes.values()))
+        return self._notes[2]
 
     def stats(self) -> dict[str, Any]:
         return self.backend.stats()
@@ -386,15 +549,23 @@ class KnowledgeBase:
     def compare(
         self, topics: list[str] | str, jurisdictions: list[str] | str | None = None,
         agreements: list[str] | str | None = None, per_cell: int = 3, text: str = "",
-        party: str | None = "vn",
+        party: str | None = "vn", as_of: dt.date | str | None = None,
     ) -> Grid:
         """Rows (jurisdictions, groups such as ``ipef``, agreements) x topics -> best provisions;
         for ``party`` (Viet Nam unless told otherwise, ``None`` for none), whether each agreement
-        binds it and its measures linked to the provisions shown."""
+        binds it and its measures linked to the provisions shown. ``as_of`` (YYYY-MM-DD) keeps
+        the provisions of instruments in force on that date (``kb.asof``)."""
+        day = parse_as_of(as_of)
         self._check_indexed("agreement", [a.lower() for a in _listed(agreements)])
         grid = compare(self.backend, _listed(jurisdictions), _listed(topics),
-                       _listed(agreements), per_cell=per_cell, text=text,
-                       curated=self.curated_topics())
+                       _listed(agreements), per_cell=MAX_PER_CELL if day else per_cell,
+                       text=text, curated=self.curated_topics())
+        if day:
+            asof = AsOf(self, day)
+            query = SearchQuery(text=text, as_of=day)
+            for cell in grid.cells.values():
+                cell.hits = self._in_force_hits(cell.hits, asof, query)[:per_cell]
+                cell.level = cell.level if cell.hits else "none"
         if party:
             self._for_party(grid, party.strip().lower())
         return grid
@@ -446,10 +617,12 @@ class KnowledgeBase:
     def coverage(
         self, jurisdictions: list[str] | str | None = None, by: str = "topic",
         kinds: list[str] | None = None, topics: list[str] | None = None,
+        count: str = "instruments",
     ) -> Coverage:
-        """Counts per jurisdiction x topic (or sector): the map of legal documents."""
+        """Counts of instruments (``count="provisions"``: of provisions) per jurisdiction x
+        topic (or sector): the map of legal documents."""
         return coverage(self.backend, _listed(jurisdictions), by=by, kinds=kinds,
-                        topic_names=topics)
+                        topic_names=topics, count=count)
 
     def diff(self, left: str, right: str) -> Diff:
         """Word-level diff of two provisions or two texts.
@@ -489,6 +662,20 @@ class KnowledgeBase:
                                 else doc["jurisdiction"], topics=doc.get("topics") or [])
         return counterparts(self.backend, provision_or_text, limit=limit, per_group=per_group,
                             jurisdiction_names=_listed(jurisdictions))
+
+
+# a search as of a date reads at most this many ranked matches (kb.asof)
+AS_OF_SCAN = 1000
+
+
+def _as_of_message(answer: InForce) -> str:
+    """One sentence for a reader: which text was in force on the date, or why none was."""
+    if not answer.in_force:
+        return f"{answer.work_id} was not in force on {answer.on}: {answer.reason}"
+    if answer.older:
+        return (f"the text in force on {answer.on} is version {answer.version} "
+                f"(of {answer.version_date or 'no date'}), not the current one")
+    return answer.reason or f"the current text was in force on {answer.on}"
 
 
 def _public_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,8 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from kb.authorities import agreement_name, bundled_agreement_names, bundled_instruments
+from kb.citations import cite_vi
 from kb.compare import Coverage, Grid
 from kb.errors import InvalidQuery
 from kb.search import SearchResult
@@ -179,6 +181,44 @@ def _save(book: Any) -> bytes:
     return out.getvalue()
 
 
+def localise(records: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Flat records as a Vietnamese reader cites them: "Điều 23 Luật Dữ liệu 2024" for the
+    citation, agreements by name instead of code, Vietnamese titles where the record has
+    them. English records are returned as they are."""
+    agreements = bundled_agreement_names()
+    if lang != "vi":
+        return [{**r, "row_label": agreement_name(r["row"], lang, agreements)}
+                if str(r.get("row", "")).startswith("agreement:") else r for r in records]
+    instruments = bundled_instruments()
+    out = []
+    for record in records:
+        record = dict(record)
+        kind = record.get("kind") or ("provision" if "/~" in (record.get("id") or "")
+                                      else "instrument")
+        if str(record.get("row", "")).startswith("agreement:"):
+            record["row_label"] = agreement_name(record["row"], "vi", agreements)
+        if record.get("id") and record.get("found", True):
+            inst = instruments.get(record.get("instrument_id") or "", {})
+            if kind == "instrument":
+                inst = instruments.get(record["id"], inst)
+            doc = {**record, "kind": kind, "title_vi": record.get("title_vi")
+                   or (inst.get("title_vi") if kind == "instrument" else None)}
+            code = inst.get("agreement")
+            cited = cite_vi(doc, inst, agreements.get(code, ("", ""))[1] if code else None)
+            if "citation" in record:
+                record["citation"] = cited
+            if kind == "instrument" and doc["title_vi"] and "title" in record:
+                record["title"] = doc["title_vi"]
+            elif kind == "case-note" and record.get("title_vi") and "title" in record:
+                record["title"] = record["title_vi"]
+            if kind == "provision":
+                record["citation"] = cited
+                if "instrument_title" in record and inst.get("title_vi"):
+                    record["instrument_title"] = inst["title_vi"]
+        out.append(record)
+    return out
+
+
 def _md(text: Any) -> str:
     return str(text or "").replace("|", "\\|").replace("\n", " ")
 
@@ -203,7 +243,7 @@ def grid_markdown(grid: Grid, lang: str = "en") -> str:
         lines += [f"## {tax.get(topic).display(lang)}", "",
                   f"| {t['row']} | {t['citation']} | {t['strength']} | {t['status']} | "
                   f"{t['date']} | {t['excerpt']} |", "|---|---|---|---|---|---|"]
-        for record in (r for r in grid.records(lang) if r["topic"] == topic):
+        for record in (r for r in localise(grid.records(lang), lang) if r["topic"] == topic):
             if not record["found"]:
                 lines.append(f"| {_md(record['row_label'])} | _{t['nothing']}_ | | | | |")
                 continue
@@ -263,7 +303,8 @@ def grid_xlsx(grid: Grid, lang: str = "en", base_url: str = DEFAULT_BASE_URL) ->
     ws = book.active
     ws.title = t["comparison"][:31]
     detail = book.create_sheet(t["provisions"][:31])
-    records = [{**r, "page_url": page_url(r["id"], base_url)} for r in grid.records(lang)]
+    records = [{**r, "page_url": page_url(r["id"], base_url)}
+               for r in localise(grid.records(lang), lang)]
     _table_sheet(detail, records, [c for c, _ in GRID_DETAIL], [t[k] for _, k in GRID_DETAIL],
                  links={"citation": "source_url", "source_url": "source_url",
                         "page_url": "page_url"}, strength_column="strength", lang=lang)
@@ -279,7 +320,8 @@ def grid_xlsx(grid: Grid, lang: str = "en", base_url: str = DEFAULT_BASE_URL) ->
         cell.font, cell.alignment = bold, top
     offset = 2 + with_party
     for row in grid.rows:
-        values: list[Any] = [row.label(lang)]
+        values: list[Any] = [agreement_name(row.code, lang) if row.kind == "agreement"
+                             else row.label(lang)]
         if with_party:
             values.append(_row_status(grid, row.key, lang))
         for topic in grid.topics:
@@ -326,8 +368,9 @@ def _cell_text(hits: list[Any], level: str, t: dict[str, str], lang: str) -> str
     from kb.compare import citation
 
     parts = []
-    for hit in hits:
-        cite = citation(hit) + (f" {t['instrument_level']}" if level == "instrument" else "")
+    cited = localise([{**hit.model_dump(), "citation": citation(hit)} for hit in hits], lang)
+    for hit, record in zip(hits, cited, strict=True):
+        cite = record["citation"] + (f" {t['instrument_level']}" if level == "instrument" else "")
         facts = [strength_label(hit.strength, lang), ", ".join(hit.exceptions),
                  hit.status or "", hit.date or ""]
         line = cite + "".join(f" · {f}" for f in facts if f)
@@ -344,7 +387,7 @@ def export_grid(grid: Grid, fmt: str, lang: str = "en",
     if fmt == "md":
         return grid_markdown(grid, lang).encode()
     if fmt == "csv":
-        return to_csv(grid.records(lang), GRID_COLUMNS)
+        return to_csv(localise(grid.records(lang), lang), GRID_COLUMNS)
     if fmt == "xlsx":
         return grid_xlsx(grid, lang, base_url)
     import json
@@ -383,7 +426,7 @@ RESULT_HEADERS = {"instrument_title": "instrument", "source_url": "source"}
 def export_results(result: SearchResult, fmt: str, lang: str = "en") -> bytes:
     check_format(fmt)
     check_lang(lang)
-    records = result.records()
+    records = localise(result.records(), lang)
     if fmt == "csv":
         return to_csv(records, RESULT_COLUMNS)
     if fmt == "xlsx":
@@ -403,8 +446,12 @@ def export_results(result: SearchResult, fmt: str, lang: str = "en") -> bytes:
                  f"| {t['title']} | {t['kind']} | {t['jurisdiction']} | {t['excerpt']} |",
                  "|---|---|---|---|"]
         for r in records:
-            title = _md(r["title"] if r["kind"] != "provision"
-                        else f"{r['instrument_title']}, {r['number']}")
+            if r["kind"] != "provision":
+                title = _md(r["title"])
+            elif lang == "vi":
+                title = _md(r["citation"])
+            else:
+                title = _md(f"{r['instrument_title']}, {r['number']}")
             if r["source_url"]:
                 title = f"[{title}]({r['source_url']})"
             lines.append(f"| {title} | {r['kind']} | {_md(r['jurisdiction'])} | "

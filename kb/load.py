@@ -7,14 +7,15 @@ problem is reported once as ``path:line: field: message``, and nothing stops at 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
-from kb.ids import InvalidId, WorkId
+from kb.ids import InvalidId, WorkId, split_provision_id
 from kb.models import DATE_FIELDS, CaseNote, Instrument, PartyDates, Record
 from kb.taxonomy import Jurisdictions, Taxonomy, jurisdictions, taxonomy
 
@@ -39,6 +40,14 @@ class LoadResult:
     errors: list[EntryError] = field(default_factory=list)
     files: int = 0
     warnings: list[EntryError] = field(default_factory=list)  # loaded, but should be updated
+    # loaded, but not yet citable (short or untranslated summaries, no verification, unknown
+    # related provisions): warnings for ``kb check``, errors for ``kb check --strict``
+    incomplete: list[EntryError] = field(default_factory=list)
+
+    @property
+    def strict_violations(self) -> list[EntryError]:
+        """Everything ``kb check --strict`` rejects: the warnings and the incomplete entries."""
+        return [*self.warnings, *self.incomplete]
 
     @property
     def instruments(self) -> list[Instrument]:
@@ -255,26 +264,65 @@ def _retire_amended(data: dict, checker: _FileChecker) -> EntryError | None:
                       "'amended' is deprecated: write 'in-force' and give dates.last_amended")
 
 
-# a portal's front page, not the document: "/", or only a language or index page
-_HOME_PATHS = {"", "en", "english", "eng", "vi", "th", "id", "home", "index.html", "index.php",
-               "default.aspx"}
+# A portal's front page, not the document: every segment of the URL's path is a language, an
+# index page or a portal folder ("/", "/en/", "/eng/index.do", "/Pages/portal.aspx"). One list
+# of rules for instruments' source_url and case notes' sources.
+_LANDING_SEGMENTS = {"en", "english", "eng", "vi", "vn", "th", "id", "ko", "kor", "ja", "jp",
+                     "zh", "ms", "fr", "home", "portal", "pages", "web", "main", "homepage"}
+_LANDING_PAGE = re.compile(r"(index|default|home|main|portal|trang-chu)\.[a-z]{2,5}")
+
+
+def is_home_page(url: str | None) -> bool:
+    """Whether a URL is a portal's front page rather than the page of one document."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or parts.query:
+        return False
+    segments = [s.lower() for s in parts.path.split("/") if s]
+    return all(s in _LANDING_SEGMENTS or _LANDING_PAGE.fullmatch(s) for s in segments)
 
 
 def _home_pages(record: Record, checker: _FileChecker) -> list[EntryError]:
     """Warnings for source URLs that are a portal's home page rather than the document's own."""
-    from urllib.parse import urlsplit
-
     if isinstance(record, Instrument):
         urls = [(("source_url",), record.source_url), (("parties_source",), record.parties_source)]
     else:
         urls = [(("sources", i, "url"), s.url) for i, s in enumerate(record.sources)]
-    out = []
-    for loc, url in urls:
-        parts = urlsplit(url or "")
-        if parts.scheme in ("http", "https") and not parts.query \
-                and parts.path.strip("/").lower() in _HOME_PATHS:
-            out.append(EntryError(checker.path, _line_of(checker.root, loc), _field(loc),
-                                  f"{url} is a portal's home page: give the document's own page"))
+    return [EntryError(checker.path, _line_of(checker.root, loc), _field(loc),
+                       f"{url} is a portal's home page: give the document's own page")
+            for loc, url in urls if is_home_page(url)]
+
+
+MIN_SUMMARY_WORDS = 40  # enough to say what the act does, to whom, and since when
+
+
+def _incomplete(record: Record, checker: _FileChecker) -> list[EntryError]:
+    """What keeps a valid entry from being cited as it is: a summary too short to say what the
+    act or case is, no Vietnamese title or summary for the ministry's readers, and no record
+    of who checked it against what."""
+    out: list[EntryError] = []
+
+    def add(loc: tuple[str | int, ...], message: str, at: tuple[str | int, ...] = ()) -> None:
+        line = _line_of(checker.root, at or loc)
+        out.append(EntryError(checker.path, line, _field(loc), message))
+
+    for name in ("summary", "summary_vi"):
+        text = getattr(record, name)
+        if text is None:
+            continue
+        words = len(text.split())
+        if words < MIN_SUMMARY_WORDS:
+            add((name,), f"{words} words; a summary needs at least {MIN_SUMMARY_WORDS}")
+    if isinstance(record, Instrument) and not record.summary:
+        add(("summary",), "required field is missing", ("title",))
+    if not record.title_vi:
+        add(("title_vi",), "required field is missing", ("title",))
+    if not record.summary_vi:
+        add(("summary_vi",), "required field is missing", ("summary",))
+    if record.verified is None:
+        add(("verified",), "required field is missing (date: and source: of the last check)",
+            ("id",))
     return out
 
 
@@ -284,9 +332,10 @@ def load_file(
     juris: Jurisdictions | None = None,
     display: str | None = None,
     warnings: list[EntryError] | None = None,
+    incomplete: list[EntryError] | None = None,
 ) -> tuple[Record | None, list[EntryError]]:
-    """Parse and validate one entry file: (record or None, errors); deprecations are appended
-    to ``warnings`` when given."""
+    """Parse and validate one entry file: (record or None, errors); deprecations and home pages
+    are appended to ``warnings``, what is missing for a citable entry to ``incomplete``."""
     tax, juris = tax or taxonomy(), juris or jurisdictions()
     shown = display or str(path)
     try:
@@ -332,6 +381,8 @@ def load_file(
     checker.semantic(record)
     if warnings is not None and not checker.errors:
         warnings.extend(_home_pages(record, checker))
+    if incomplete is not None and not checker.errors:
+        incomplete.extend(_incomplete(record, checker))
     return (None if checker.errors else record), checker.errors
 
 
@@ -370,8 +421,15 @@ def entry_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load_entries(paths: Iterable[Path] | None = None) -> LoadResult:
-    """Load every entry below the given files/folders (default: the bundled entries)."""
+def load_entries(
+    paths: Iterable[Path] | None = None,
+    stored_eids: Callable[[str], Collection[str]] | None = None,
+) -> LoadResult:
+    """Load every entry below the given files/folders (default: the bundled entries).
+
+    ``stored_eids`` gives the provision eIds the record store holds for a work id, so a case
+    note may name a provision that only an imported official text contains.
+    """
     tax, juris = taxonomy(), jurisdictions()
     result = LoadResult()
     first_seen: dict[str, str] = {}
@@ -379,7 +437,8 @@ def load_entries(paths: Iterable[Path] | None = None) -> LoadResult:
     for path in files:
         result.files += 1
         shown = _display(path)
-        record, errors = load_file(path, tax, juris, display=shown, warnings=result.warnings)
+        record, errors = load_file(path, tax, juris, display=shown, warnings=result.warnings,
+                                   incomplete=result.incomplete)
         result.errors.extend(errors)
         if record is None:
             continue
@@ -396,18 +455,51 @@ def load_entries(paths: Iterable[Path] | None = None) -> LoadResult:
         first_seen[record.id] = shown
         result.records.append(record)
     _one_party_list_per_agreement(result, first_seen)
-    known = set(first_seen)
-    for record in result.case_notes:
-        for i, rel in enumerate(record.related_instruments):
-            if rel not in known:
-                path = Path(first_seen[record.id])
-                root = yaml.compose(path.read_text("utf-8"), Loader=_EntryLoader)
-                result.errors.append(
-                    EntryError(
-                        first_seen[record.id],
-                        _line_of(root, ("related_instruments", i)),
-                        f"related_instruments[{i}]",
-                        f"unknown instrument id: {rel!r}",
-                    )
-                )
+    _check_related(result, first_seen, stored_eids)
     return result
+
+
+def _check_related(result: LoadResult, first_seen: dict[str, str],
+                   stored_eids: Callable[[str], Collection[str]] | None) -> None:
+    """A case note's related instruments must be in the base (an error: the link would be
+    dead); its related provisions too, and it must name at least one of either (not yet
+    citable: ``kb check --strict``)."""
+    curated = {r.id: {p.eid for p in r.provisions} for r in result.instruments}
+    stored: dict[str, Collection[str]] = {}
+
+    def eids_of(work_id: str) -> Collection[str]:
+        if work_id not in stored:
+            stored[work_id] = stored_eids(work_id) if stored_eids else ()
+        return stored[work_id]
+
+    roots: dict[str, yaml.Node | None] = {}
+
+    def line(shown: str, loc: tuple[str | int, ...]) -> int:
+        if shown not in roots:
+            roots[shown] = yaml.compose(Path(shown).read_text("utf-8"), Loader=_EntryLoader)
+        return _line_of(roots[shown], loc)
+
+    for record in result.case_notes:
+        shown = first_seen[record.id]
+        for i, rel in enumerate(record.related_instruments):
+            if rel not in first_seen:
+                result.errors.append(EntryError(
+                    shown, line(shown, ("related_instruments", i)), f"related_instruments[{i}]",
+                    f"unknown instrument id: {rel!r}"))
+        for i, rel in enumerate(record.related_provisions):
+            try:
+                work_id, eid = split_provision_id(rel)
+            except InvalidId:  # pragma: no cover - the model has validated it
+                continue
+            if eid in curated.get(work_id, ()) or eid in eids_of(work_id):
+                continue
+            why = (f"{work_id!r} has no provision {eid!r}"
+                   if work_id in first_seen or eids_of(work_id) else f"no instrument {work_id!r}")
+            result.incomplete.append(EntryError(
+                shown, line(shown, ("related_provisions", i)), f"related_provisions[{i}]",
+                f"unknown provision id: {rel!r} ({why})"))
+        if not (record.related_instruments or record.related_provisions):
+            result.incomplete.append(EntryError(
+                shown, line(shown, ("id",)), "related_instruments",
+                "a case note must name the instruments or provisions it concerns "
+                "(related_instruments or related_provisions)"))

@@ -42,6 +42,7 @@ from pydantic import (
     model_validator,
 )
 
+from kb.asof import parse_as_of
 from kb.errors import InvalidQuery
 from kb.models import DOC_TYPES, KINDS, STATUSES, STRENGTHS
 from kb.taxonomy import jurisdictions, tag_token, taxonomy
@@ -502,6 +503,8 @@ class SearchQuery(BaseModel):
     agreements: list[str] = []
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    # the texts in force on this date (kb.asof): applied by KnowledgeBase.search, not backends
+    as_of: dt.date | None = None
     limit: int = Field(10, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
     # the ``sort`` of the last hit of the previous page: the page starts after it (any depth)
@@ -528,6 +531,7 @@ class SearchQuery(BaseModel):
         agreement: FilterValues = None,
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
+        as_of: dt.date | str | None = None,
         limit: int = 10,
         offset: int = 0,
         after: str | Iterable[Any] | None = None,
@@ -540,6 +544,7 @@ class SearchQuery(BaseModel):
         Each filter takes one value, a list or a comma-separated string. A value no record
         can have is an ``InvalidQuery`` naming the valid ones, so a typo never reads as
         "nothing found". ``after`` is the ``sort`` of a hit, as a list or as JSON.
+        ``as_of`` (YYYY-MM-DD) keeps the works in force on that date (``kb.asof``).
 
         Example: ``SearchQuery.from_params("spectrum auction", jurisdiction="vn,th")``
         """
@@ -560,6 +565,7 @@ class SearchQuery(BaseModel):
                 **filters,
                 date_from=date_from or None,
                 date_to=date_to or None,
+                as_of=parse_as_of(as_of),
                 limit=limit,
                 offset=offset,
                 search_after=_sort_value(after),
@@ -717,6 +723,11 @@ class Hit(BaseModel):
     scope_exclusions: list[str] = []
     dispute_settlement: str | None = None
     dispute_settlement_article: str | None = None
+    # a search as of a date (kb.asof) whose text then was an older stored version: which one,
+    # its date, and a note that the current text was ranked
+    as_of_version: int | None = None
+    as_of_date: str | None = None
+    as_of_note: str | None = None
 
 
 # the fields of a hit as one flat row of plain values (DataFrame, CSV, spreadsheet)

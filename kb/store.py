@@ -51,6 +51,62 @@ CREATE TABLE IF NOT EXISTS identities (
 );
 """
 
+# Saved searches, what each has already reported, webhook deliveries, and the curated entries
+# as the last index build saw them (kb.watch, kb.webhooks). Additive: the tables above keep
+# their meaning. The index on versions lets the change feed page by time without reading the
+# stored records.
+_WATCH_SCHEMA = """
+CREATE TABLE IF NOT EXISTS watches (
+    name TEXT PRIMARY KEY,
+    query TEXT NOT NULL,
+    filters TEXT NOT NULL,
+    webhook_url TEXT,
+    webhook_secret TEXT,
+    created_at TEXT NOT NULL,
+    last_run_at TEXT
+);
+CREATE TABLE IF NOT EXISTS watch_seen (
+    watch TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (watch, record_id)
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    watch TEXT NOT NULL,
+    url TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    http_status INTEGER,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    last_attempt_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_watch ON webhook_deliveries(watch, id);
+CREATE TABLE IF NOT EXISTS curated_states (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    title TEXT,
+    status TEXT,
+    content_sha256 TEXT NOT NULL,
+    seen_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS curated_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    change TEXT NOT NULL,
+    title TEXT,
+    status TEXT,
+    previous_status TEXT,
+    source_url TEXT,
+    detected_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS curated_changes_at ON curated_changes(detected_at, id, seq);
+CREATE INDEX IF NOT EXISTS versions_stored_at ON versions(stored_at, work_id, version);
+"""
+
 
 @dataclass(frozen=True)
 class PutResult:
@@ -130,6 +186,7 @@ class RecordStore:
         if "expression_date" not in columns:  # stores written before versions were dated
             with self._db:
                 self._db.execute("ALTER TABLE versions ADD COLUMN expression_date TEXT")
+        self._db.executescript(_WATCH_SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -381,6 +438,206 @@ class RecordStore:
 
     def ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT id FROM works ORDER BY id")]
+
+    # -- saved searches (kb.watch) -------------------------------------------------------
+    def add_watch(self, name: str, query: str, filters: dict, webhook_url: str | None = None,
+                  webhook_secret: str | None = None) -> None:
+        """Save a search; ``ValueError`` if the name is taken."""
+        try:
+            with self._db:
+                self._db.execute(
+                    "INSERT INTO watches (name, query, filters, webhook_url, webhook_secret, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (name, query, json.dumps(filters, ensure_ascii=False, sort_keys=True),
+                     webhook_url, webhook_secret, _now()))
+        except sqlite3.IntegrityError:
+            raise ValueError(f"a watch named {name!r} already exists") from None
+
+    def watches(self) -> list[dict]:
+        """Every saved search, by name, with its last webhook delivery (if any)."""
+        rows = self._db.execute(
+            "SELECT w.name, w.query, w.filters, w.webhook_url, w.webhook_secret, w.created_at, "
+            "w.last_run_at, d.status, d.attempts, d.http_status, d.last_error, "
+            "d.last_attempt_at, (SELECT count(*) FROM watch_seen s WHERE s.watch = w.name) "
+            "FROM watches w LEFT JOIN webhook_deliveries d ON d.id = "
+            "(SELECT max(id) FROM webhook_deliveries x WHERE x.watch = w.name) ORDER BY w.name"
+        ).fetchall()
+        return [{
+            "name": r[0], "query": r[1], "filters": json.loads(r[2]), "webhook_url": r[3],
+            "webhook_secret": r[4], "created_at": r[5], "last_run_at": r[6],
+            "last_delivery": None if r[7] is None else {
+                "status": r[7], "attempts": r[8], "http_status": r[9], "last_error": r[10],
+                "at": r[11]},
+            "seen": r[12],
+        } for r in rows]
+
+    def watch(self, name: str) -> dict | None:
+        return next((w for w in self.watches() if w["name"] == name), None)
+
+    def remove_watch(self, name: str) -> bool:
+        """Forget a saved search and what it reported; its delivery log is kept."""
+        with self._db:
+            gone = self._db.execute("DELETE FROM watches WHERE name = ?", (name,)).rowcount
+            self._db.execute("DELETE FROM watch_seen WHERE watch = ?", (name,))
+        return bool(gone)
+
+    def seen(self, name: str) -> set[str]:
+        """The record ids a watch has already reported."""
+        return {r[0] for r in self._db.execute(
+            "SELECT record_id FROM watch_seen WHERE watch = ?", (name,))}
+
+    def mark_seen(self, name: str, record_ids: Iterable[str], ran: bool = True) -> str:
+        """Record ids as reported by a watch (and, with ``ran``, the time of its run)."""
+        now = _now()
+        with self._db:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO watch_seen (watch, record_id, seen_at) VALUES (?, ?, ?)",
+                [(name, rid, now) for rid in record_ids])
+            if ran:
+                self._db.execute("UPDATE watches SET last_run_at = ? WHERE name = ?",
+                                 (now, name))
+        return now
+
+    def stored_since(self, since: str) -> list[str]:
+        """Store keys of the works with a version stored at or after ``since`` (ISO time)."""
+        return [r[0] for r in self._db.execute(
+            "SELECT DISTINCT work_id FROM versions WHERE stored_at >= ? ORDER BY work_id",
+            (since,))]
+
+    # -- webhook deliveries (kb.webhooks) -------------------------------------------------
+    def record_delivery(self, watch: str, url: str, payload: str, status: str, attempts: int,
+                        http_status: int | None, last_error: str | None,
+                        delivery_id: int | None = None) -> int:
+        """Log a delivery attempt (``delivered`` or ``failed``); a retry updates its row."""
+        now = _now()
+        with self._db:
+            if delivery_id is not None:
+                self._db.execute(
+                    "UPDATE webhook_deliveries SET status = ?, attempts = attempts + ?, "
+                    "http_status = ?, last_error = ?, last_attempt_at = ? WHERE id = ?",
+                    (status, attempts, http_status, last_error, now, delivery_id))
+                return delivery_id
+            cursor = self._db.execute(
+                "INSERT INTO webhook_deliveries (watch, url, payload, status, attempts, "
+                "http_status, last_error, created_at, last_attempt_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (watch, url, payload, status, attempts, http_status, last_error, now, now))
+            return int(cursor.lastrowid or 0)
+
+    def deliveries(self, watch: str | None = None, status: str | None = None) -> list[dict]:
+        """Logged deliveries, oldest first, of one watch and/or one status."""
+        rows = self._db.execute(
+            "SELECT id, watch, url, payload, status, attempts, http_status, last_error, "
+            "created_at, last_attempt_at FROM webhook_deliveries "
+            "WHERE (? IS NULL OR watch = ?) AND (? IS NULL OR status = ?) ORDER BY id",
+            (watch, watch, status, status)).fetchall()
+        keys = ("id", "watch", "url", "payload", "status", "attempts", "http_status",
+                "last_error", "created_at", "last_attempt_at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    # -- curated entries as index builds saw them, and the change feed (kb.watch) ----------
+    def note_curated(self, states: Iterable[tuple[str, str, str, str | None, str, str | None]]
+                     ) -> int:
+        """Compare the curated entries (id, kind, title, status, content hash, source URL)
+        with those the previous call saw and log what changed; returns how many changes.
+
+        The first call only records them: every entry is not "new" on the day it is first
+        looked at.
+        """
+        now = _now()
+        with self._db:
+            known = {r[0]: (r[1], r[2]) for r in self._db.execute(
+                "SELECT id, status, content_sha256 FROM curated_states")}
+            first = not known
+            changes, seen = [], set()
+            for rid, kind, title, status, digest, url in states:
+                seen.add(rid)
+                before = known.get(rid)
+                if before is None and not first:
+                    changes.append((rid, kind, "new", title, status, None, url, now))
+                elif before is not None and before[0] != status:
+                    changes.append((rid, kind, "status", title, status, before[0], url, now))
+                elif before is not None and before[1] != digest:
+                    changes.append((rid, kind, "edited", title, status, status, url, now))
+                self._db.execute(
+                    "INSERT INTO curated_states VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO "
+                    "UPDATE SET kind = excluded.kind, title = excluded.title, "
+                    "status = excluded.status, content_sha256 = excluded.content_sha256, "
+                    "seen_at = CASE WHEN curated_states.content_sha256 = excluded.content_sha256 "
+                    "THEN curated_states.seen_at ELSE excluded.seen_at END",
+                    (rid, kind, title, status, digest, now))
+            gone = set(known) - seen
+            for rid in sorted(gone):
+                changes.append((rid, "", "removed", None, None, known[rid][0], None, now))
+                self._db.execute("DELETE FROM curated_states WHERE id = ?", (rid,))
+            self._db.executemany(
+                "INSERT INTO curated_changes (id, kind, change, title, status, previous_status, "
+                "source_url, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", changes)
+        return len(changes)
+
+    def curated_seen_at(self, record_ids: Iterable[str]) -> dict[str, str]:
+        """When the index builds last saw each curated entry change (first seen, or edited)."""
+        return self._pairs("SELECT id, seen_at FROM curated_states", record_ids)
+
+    def work_times(self, record_ids: Iterable[str]) -> dict[str, str]:
+        """When each stored work last gained or changed a version (``works.updated_at``)."""
+        return self._pairs("SELECT id, updated_at FROM works", record_ids)
+
+    def _pairs(self, select: str, record_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(record_ids)
+        out: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            out.update(self._db.execute(
+                f"{select} WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
+
+    def change_rows(self, since: str, after: tuple[str, str, str, int] | None,
+                    limit: int, newest_first: bool = False) -> list[dict]:
+        """A page of the change feed: stored versions and curated-entry changes at or after
+        ``since``, ordered by (time, id, source, sequence), after the key ``after``."""
+        order = "DESC" if newest_first else "ASC"
+        compare = "<" if newest_first else ">"
+        key = after or (("9999",) if newest_first else ("",)) + ("", "", 0)
+        keys = self._db.execute(
+            "SELECT at, id, src, seq FROM ("
+            "SELECT stored_at AS at, work_id AS id, 'store' AS src, version AS seq "
+            "FROM versions WHERE stored_at >= ? AND work_id NOT LIKE '%#%' "
+            "UNION ALL SELECT detected_at, id, 'curated', seq FROM curated_changes "
+            "WHERE detected_at >= ?) "
+            f"WHERE (at, id, src, seq) {compare} (?, ?, ?, ?) "
+            f"ORDER BY at {order}, id {order}, src {order}, seq {order} LIMIT ?",
+            (since, since, *key, limit)).fetchall()
+        out = []
+        for at, rid, src, seq in keys:
+            if src == "curated":
+                row = self._db.execute(
+                    "SELECT kind, change, title, status, previous_status, source_url "
+                    "FROM curated_changes WHERE seq = ?", (seq,)).fetchone()
+                out.append({"at": at, "id": rid, "source": "curated", "seq": seq,
+                            "kind": row[0] or None, "change": row[1], "version": None,
+                            "title": row[2], "title_vi": None, "status": row[3],
+                            "previous_status": row[4], "official_url": row[5], "agent": None})
+                continue
+            row = self._db.execute(
+                "SELECT w.kind, json_extract(v.record, '$.title'), "
+                "json_extract(v.record, '$.title_vi'), json_extract(v.record, '$.status'), "
+                "COALESCE(json_extract(v.record, '$.source_url'), "
+                "json_extract(v.record, '$.sources[0].url')), "
+                "json_extract(v.provenance, '$.agent'), "
+                "(SELECT json_extract(p.record, '$.status') FROM versions p "
+                " WHERE p.work_id = v.work_id AND p.version = v.version - 1) "
+                "FROM versions v JOIN works w ON w.id = v.work_id "
+                "WHERE v.work_id = ? AND v.version = ?", (rid, seq)).fetchone()
+            kind, title, title_vi, status, url, agent, previous = row
+            change = "new" if seq == 1 else (
+                "status" if previous is not None and previous != status else "new-version")
+            out.append({"at": at, "id": rid, "source": "store", "seq": seq, "kind": kind,
+                        "change": change, "version": seq, "title": title,
+                        "title_vi": title_vi, "status": status,
+                        "previous_status": previous if seq > 1 else None,
+                        "official_url": url, "agent": agent})
+        return out
 
 
 # -- backup and restore ------------------------------------------------------------------------

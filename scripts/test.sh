@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs the test dependencies and Chromium,
 # starts a local Elasticsearch node (scripts/elasticsearch.sh), runs ruff and pytest, stops
-# the node.
+# the node (the cluster tests start and stop a two-node cluster themselves).
 # Extra arguments go to pytest, e.g. scripts/test.sh -k contract -x
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,11 @@ fi
 
 export KB_ES_PORT="${KB_ES_PORT:-9250}"
 es_url="$(scripts/elasticsearch.sh start)"
-trap 'scripts/elasticsearch.sh stop' EXIT
+# tests/reliability/test_es_cluster.py starts a two-node cluster of its own on these ports
+# and stops it; the trap also stops it should pytest die first
+export KB_ES_CLUSTER_PORTS="${KB_ES_CLUSTER_PORTS:-9280,9281}"
+export KB_REQUIRE_ES_CLUSTER="${KB_REQUIRE_ES_CLUSTER:-1}"
+trap 'scripts/elasticsearch.sh stop; scripts/elasticsearch.sh cluster stop' EXIT
 export KB_TEST_ELASTICSEARCH_URL="$es_url"
 export KB_REQUIRE_ELASTICSEARCH="${KB_REQUIRE_ELASTICSEARCH:-1}"
 

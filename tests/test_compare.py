@@ -119,7 +119,10 @@ def test_exports(kb: KnowledgeBase, tmp_path: Path) -> None:
 def test_coverage(kb: KnowledgeBase) -> None:
     cov = kb.coverage(["sg", "vn", "kr"])
     df = cov.to_pandas()
-    assert df.loc["Singapore", taxonomy().get(CROSS_BORDER).label] == 2
+    assert cov.count == "instruments" and cov.kinds == ["instrument"]
+    assert df.loc["Singapore", taxonomy().get(CROSS_BORDER).label] == 1  # one act
+    by_provision = kb.coverage(["sg"], count="provisions").to_pandas()
+    assert by_provision.loc["Singapore", taxonomy().get(CROSS_BORDER).label] == 1  # its s 26
     assert "telecom/2g-sunset" in cov.columns
     assert df.loc[df.index[2], taxonomy().get(
         "telecom/2g-sunset").label] == 0  # the case note is not an instrument or provision
@@ -127,7 +130,8 @@ def test_coverage(kb: KnowledgeBase) -> None:
     assert notes.counts["kr"]["telecom/2g-sunset"] == 1
     by_sector = kb.coverage(["sg", "vn"], by="sector")
     assert by_sector.columns == ["telecom", "spectrum", "digital-economy", "ipef"]
-    assert by_sector.counts["vn"]["spectrum"] == 3
+    assert by_sector.counts["vn"]["spectrum"] == 1  # one law ...
+    assert kb.coverage(["vn"], by="sector", count="provisions").counts["vn"]["spectrum"] == 2
     assert "| Singapore |" in export_coverage(by_sector, "md").decode()
 
 

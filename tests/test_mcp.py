@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,24 @@ SG_26 = "/akn/sg/act/2012/26/~sec_26"
 JP_28 = "/akn/jp/act/2003/57/~art_28"
 CPTPP_1413 = "/akn/int/agreement-chapter/2018/cptpp-ch14/~chp_14__art_14.13"
 SECRET = "Bí mật dự thảo 7f3a9c: doanh nghiệp phải lưu trữ dữ liệu người dùng tại Việt Nam"
+
+def run_async(main: Any) -> None:
+    """Run ``main`` in an event loop of its own thread: a session-wide browser fixture keeps
+    a loop running in the main thread once any browser test has run."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            anyio.run(main)
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    if errors:
+        raise errors[0]
+
 
 
 @pytest.fixture(scope="module")
@@ -205,7 +224,7 @@ def test_stdio(home: Path, tmp_path: Path) -> None:
                 await _resources_and_prompts(client)
                 await _hostile(client)
 
-    anyio.run(main)
+    run_async(main)
     logged = errlog.read_text()
     assert "7f3a9c" not in logged  # pasted text is never logged
     assert "Traceback" not in logged
@@ -234,7 +253,7 @@ def test_http(home: Path, tmp_path: Path) -> None:
                 bad = await client.call_tool("search", {"query": "x" * 600, "limit": 1000})
                 assert bad.is_error and "500" in bad.content[0].text
 
-        anyio.run(main)
+        run_async(main)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -272,7 +291,7 @@ def test_long_texts_are_paged(kb_home: Path) -> None:
             assert len(json.dumps(first)) < 3 * MAX_TEXT
             assert first["provisions"][0]["truncated"] and first["next_cursor"] == 1
 
-    anyio.run(main)
+    run_async(main)
     kb.close()
 
 
@@ -292,7 +311,7 @@ def test_stdio_on_elasticsearch(es_url: str, tmp_path: Path) -> None:
                 await _drive(client, "elasticsearch")
 
     try:
-        anyio.run(main)
+        run_async(main)
     finally:
         import httpx
 

@@ -20,9 +20,19 @@ def instrument_provisions(instrument_id: str, kb: KBDep) -> list[dict[str, Any]]
 
 
 @router.get("/instruments/{instrument_id:path}")
-def instrument(instrument_id: str, kb: KBDep) -> dict[str, Any]:
-    """One instrument with its provisions, versions and provenance."""
-    return kb.instrument("/" + instrument_id.lstrip("/"))
+def instrument(
+    instrument_id: str, kb: KBDep,
+    as_of: Annotated[str | None, Query(
+        max_length=10, description="YYYY-MM-DD: the text in force on that date")] = None,
+) -> dict[str, Any]:
+    """One instrument with its provisions, versions, provenance and the case notes about it
+    (``case_notes``: those naming it or one of its provisions).
+
+    ``as_of=YYYY-MM-DD`` gives the text in force on that date, described under ``as_of``
+    (``in_force``, ``version``, ``version_date``, ``message``); a work not in force then comes
+    with no provisions and ``as_of.in_force`` false."""
+    doc = kb.instrument("/" + instrument_id.lstrip("/"), as_of=as_of)
+    return {**doc, "case_notes": kb.notes_about(doc["id"])}
 
 
 @router.get("/provisions/{provision_id:path}/counterparts")
@@ -40,11 +50,11 @@ def provision_counterparts(
 
 @router.get("/provisions/{provision_id:path}")
 def provision(provision_id: str, kb: KBDep) -> dict[str, Any]:
-    """One provision."""
+    """One provision, with the case notes naming it (``case_notes``)."""
     doc = kb.get("/" + provision_id.lstrip("/"))
     if doc["kind"] != "provision":
         raise RecordNotFound(f"{doc['id']!r} is a {doc['kind']}, not a provision")
-    return doc
+    return {**doc, "case_notes": kb.notes_about(doc["id"])}
 
 
 @router.get("/case-notes")

@@ -4,15 +4,34 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import Field
 
 from api.deps import KBDep
 from api.params import search_query
-from api.routes.compare import download
+from api.routes.compare import Citations, download
 from api.web.render import with_snippets
+from kb.asof import parse_as_of
 from kb.export import export_results
-from kb.search import SearchQuery, SearchResult
+from kb.search import Hit as RankedHit
+from kb.search import SearchQuery
+from kb.search import SearchResult as RankedResult
 
 router = APIRouter(prefix="/v1", tags=["search"])
+
+
+# named as the models they extend, so the API schema keeps its names (Hit, SearchResult)
+class Hit(RankedHit):
+    """A hit with what a reader cites it by, in the language asked for (``lang``)."""
+
+    citation: str = Field(description="the citation in lang: 'Personal Data Protection Act "
+                          "2012, Section 26'; with lang=vi the Vietnamese form, 'Điều 26 ...'")
+    agreement: str | None = Field(None, description="the agreement code (cptpp) of treaty text")
+    agreement_name: str | None = Field(None, description="the agreement's name in lang, "
+                                       "instead of its code")
+
+
+class SearchResult(RankedResult):
+    hits: list[Hit]
 
 
 @router.get("/search", response_model=SearchResult, response_model_exclude={"query"})
@@ -20,10 +39,15 @@ def search(
     kb: KBDep,
     query: Annotated[SearchQuery, Depends(search_query)],
     format: Annotated[str, Query(pattern="^(json|csv|xlsx|md)$")] = "json",  # noqa: A002
-    lang: Annotated[str, Query(pattern="^(en|vi)$")] = "en",
+    lang: Annotated[str, Query(
+        pattern="^(en|vi)$", description="language of each hit's citation and agreement_name, "
+        "and of the labels in downloads: en or vi")] = "en",
     bound: Annotated[str | None, Query(
         max_length=3, description="Keep treaty text of agreements binding this party (vn)")] = None,
     bound_on: Annotated[dt.date | None, Query(description="date for bound (default today)")] = None,
+    as_of: Annotated[str | None, Query(
+        max_length=10, description="YYYY-MM-DD: only works in force on that date; a hit whose "
+        "text then was an older stored version says so (as_of_version, as_of_note)")] = None,
 ) -> Any:
     """Search instruments, provisions and case notes with filters, facets and excerpts.
 
@@ -34,9 +58,27 @@ def search(
 
     ``bound=vn`` keeps only the texts of agreements in force for Viet Nam on ``bound_on``
     (default today), within any ``agreement`` asked for.
+
+    ``as_of=YYYY-MM-DD`` keeps the works in force on that date (``kb.asof``); the index ranks
+    current texts, and a hit whose text then was an older version names it.
+
+    ``lang`` decides each hit's ``citation``, in the form the web pages use (``lang=vi``:
+    "Điều 26 Luật Bảo vệ dữ liệu cá nhân 2012", "Điều 14.11 Hiệp định CPTPP"), and
+    ``agreement_name``, the name of the agreement of treaty text instead of its code; the
+    code stays in ``agreement``. ``title`` and ``title_vi`` are the record's own.
     """
+    if as_of:
+        query = query.model_copy(update={"as_of": parse_as_of(as_of)})
     result = kb.search(query, bound=bound, bound_on=bound_on) if bound else kb.search(query)
     if format == "json":
         with_snippets(result.hits)
-        return result
+        return cited(result, Citations(kb, lang))
     return download(export_results(result, format, lang), format, "results")
+
+
+def cited(result: RankedResult, citations: Citations) -> SearchResult:
+    """The result with each hit's citation and agreement name in the language asked for."""
+    hits = [hit.model_dump() for hit in result.hits]
+    citations.prefetch(hits)
+    return SearchResult(**result.model_dump(exclude={"hits"}),
+                        hits=[Hit(**hit, **citations.display(hit)) for hit in hits])

@@ -30,6 +30,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nav.skip": "Skip to content",
         "lang.switch": "Tiếng Việt",
         "lang.switch_title": "Xem bằng tiếng Việt",
+        # a text shown in English on a page asked for in another language
+        "lang.english_marker": "(English)",
+        "record.toc": "Contents",
+        "record.toc_ungrouped": "Provisions",
+        "record.citation": "Citation",
         "footer.note": "Summaries are editorial; the official text is at the source link.",
         # search
         "search.title": "Search",
@@ -215,6 +220,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "note.lessons": "Lessons",
         "note.sources": "Sources",
         "note.related": "Related instruments",
+        "note.related_provisions": "Related provisions",
+        "record.case_notes": "Case notes on this",
         # compare page
         "compare.title": "Compare jurisdictions and agreements",
         "compare.intro": "Pick rows (jurisdictions, groups such as IPEF, agreements) and up to "
@@ -244,11 +251,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "compare.md": "Brief (Markdown)",
         # coverage page
         "coverage.title": "Map of legal documents",
-        "coverage.intro": "How many instruments and provisions each jurisdiction has on each "
+        "coverage.intro": "How many instruments (or provisions) each jurisdiction has on each "
         "topic. Every count links to its search.",
         "coverage.by": "Columns",
         "coverage.by_topic": "Topics",
         "coverage.by_sector": "Sectors",
+        "coverage.count": "Count",
+        "coverage.count_instruments": "Instruments",
+        "coverage.count_provisions": "Provisions",
         "coverage.all": "All jurisdictions with records",
         "coverage.button": "Show the map",
         "coverage.legend": "Fewer",
@@ -293,6 +303,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "misc.none": "—",
         "misc.score": "score",
         "misc.clear": "Clear",
+        # the version timeline and as-of dates (_timeline.html)
+        "timeline.title": "Versions and dates in force",
+        "timeline.as_of": "Text in force on",
+        "timeline.show": "Show",
+        "timeline.today": "Current text",
+        "timeline.not_in_force": "Not in force on {date}: no provisions are shown.",
+        "timeline.older_text": "The text in force on {date} is version {version} "
+        "(of {version_date}); the provisions below are that text.",
+        "timeline.current_text": "The current text was in force on {date}.",
+        "timeline.version": "Version",
+        "timeline.date": "In force from",
+        "timeline.stored_at": "Stored on",
+        "timeline.source": "Source",
+        "timeline.sha256": "SHA-256 of the source",
+        "timeline.current": "current",
+        "timeline.none": "No stored versions: the text is the curated entry.",
+        "timeline.diff_from": "Compare version",
+        "timeline.diff_to": "with version",
+        "timeline.compare": "Show the changes",
+        "timeline.diff_title": "Changes from version {left} to version {right}",
+        "timeline.diff_summary": "{changed} provisions changed, {unchanged} unchanged.",
+        "timeline.change_added": "added",
+        "timeline.change_removed": "removed",
+        "timeline.change_changed": "changed",
     },
     "vi": {
         # layout
@@ -307,6 +341,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nav.skip": "Chuyển đến nội dung",
         "lang.switch": "English",
         "lang.switch_title": "View in English",
+        "lang.english_marker": "(tiếng Anh)",
+        "record.toc": "Mục lục",
+        "record.toc_ungrouped": "Các điều khoản",
+        "record.citation": "Trích dẫn",
         "footer.note": "Phần tóm tắt do biên tập viên soạn; văn bản chính thức xem tại đường "
         "dẫn nguồn.",
         # search
@@ -495,6 +533,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "note.lessons": "Bài học",
         "note.sources": "Nguồn tham khảo",
         "note.related": "Văn bản liên quan",
+        "note.related_provisions": "Điều khoản liên quan",
+        "record.case_notes": "Bài học kinh nghiệm liên quan",
         # compare page
         "compare.title": "So sánh các quốc gia và hiệp định",
         "compare.intro": "Chọn các hàng (quốc gia, nhóm nước như IPEF, hiệp định) và tối đa 12 "
@@ -524,11 +564,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "compare.md": "Bản tóm lược (Markdown)",
         # coverage page
         "coverage.title": "Bản đồ văn bản pháp luật",
-        "coverage.intro": "Số văn bản và điều khoản của mỗi quốc gia theo từng chủ đề. Mỗi con "
+        "coverage.intro": "Số văn bản (hoặc điều khoản) của mỗi quốc gia theo từng chủ đề. Mỗi con "
         "số dẫn đến kết quả tìm kiếm tương ứng.",
         "coverage.by": "Cột",
         "coverage.by_topic": "Chủ đề",
         "coverage.by_sector": "Lĩnh vực",
+        "coverage.count": "Đếm",
+        "coverage.count_instruments": "Văn bản",
+        "coverage.count_provisions": "Điều khoản",
         "coverage.all": "Mọi quốc gia có dữ liệu",
         "coverage.button": "Xem bản đồ",
         "coverage.legend": "Ít",
@@ -574,6 +617,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "misc.none": "—",
         "misc.score": "điểm",
         "misc.clear": "Xóa",
+        # the version timeline and as-of dates (_timeline.html)
+        "timeline.title": "Các phiên bản và thời điểm có hiệu lực",
+        "timeline.as_of": "Văn bản có hiệu lực vào ngày",
+        "timeline.show": "Xem",
+        "timeline.today": "Văn bản hiện hành",
+        "timeline.not_in_force": "Chưa có hoặc không còn hiệu lực vào ngày {date}: "
+        "không hiển thị điều khoản.",
+        "timeline.older_text": "Văn bản có hiệu lực vào ngày {date} là phiên bản {version} "
+        "(ngày {version_date}); các điều khoản dưới đây thuộc văn bản đó.",
+        "timeline.current_text": "Văn bản hiện hành đã có hiệu lực vào ngày {date}.",
+        "timeline.version": "Phiên bản",
+        "timeline.date": "Có hiệu lực từ",
+        "timeline.stored_at": "Ngày lưu trữ",
+        "timeline.source": "Nguồn",
+        "timeline.sha256": "Mã SHA-256 của nguồn",
+        "timeline.current": "đang áp dụng",
+        "timeline.none": "Chưa lưu phiên bản nào: nội dung là mục biên soạn.",
+        "timeline.diff_from": "So sánh phiên bản",
+        "timeline.diff_to": "với phiên bản",
+        "timeline.compare": "Xem thay đổi",
+        "timeline.diff_title": "Thay đổi từ phiên bản {left} sang phiên bản {right}",
+        "timeline.diff_summary": "{changed} điều khoản thay đổi, {unchanged} không đổi.",
+        "timeline.change_added": "bổ sung",
+        "timeline.change_removed": "bãi bỏ",
+        "timeline.change_changed": "sửa đổi",
     },
 }
 

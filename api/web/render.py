@@ -22,12 +22,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from api.web.i18n import COOKIE, COOKIE_MAX_AGE, LANGS, label, pick_lang, translator
+from kb.authorities import agreement_name, agreement_names_of, authority_vi
+from kb.citations import cite_vi
 from kb.compare import citation
 from kb.errors import KBError
 from kb.search import Hit
 from kb.taxonomy import jurisdictions, taxonomy
 
 HERE = Path(__file__).parent
+TOC_MINIMUM = 15  # an instrument with more provisions than this gets a table of contents
 STATIC_DIR = HERE / "static"
 
 CSP = (
@@ -124,7 +127,7 @@ def jurisdiction_name(code: str | None, lang: str) -> str:
     if code in juris.groups:
         return group_name(code, lang)
     if code.startswith("agreement:"):
-        return code.split(":", 1)[1].upper()
+        return agreement_name(code, lang)
     return code.upper()
 
 
@@ -147,6 +150,29 @@ def cite(record: Any) -> str:
     if record.get("kind") == "provision" and record.get("number"):
         return f"{record.get('instrument_title')}, {record['number']}"
     return record.get("title") or ""
+
+
+def as_dict(record: Any) -> dict[str, Any]:
+    """A hit (a model) or an index document (a dict) as a dict."""
+    if isinstance(record, dict):
+        return record
+    return record.model_dump() if hasattr(record, "model_dump") else dict(vars(record))
+
+
+def toc_groups(provisions: list[dict[str, Any]], minimum: int = TOC_MINIMUM
+               ) -> list[tuple[list[str], list[dict[str, Any]]]]:
+    """A long instrument's table of contents: its provisions in document order, grouped by
+    their path (chapter, section) where they have one; nothing for a short one."""
+    if len(provisions) <= minimum:
+        return []
+    groups: list[tuple[list[str], list[dict[str, Any]]]] = []
+    for prov in provisions:
+        path = list(prov.get("path") or [])
+        if groups and groups[-1][0] == path:
+            groups[-1][1].append(prov)
+        else:
+            groups.append((path, [prov]))
+    return groups
 
 
 def text_lang(record: Any) -> str:
@@ -177,6 +203,62 @@ class Page:
         self.request = request
         self.lang = pick_lang(request)
         self.t = translator(self.lang)
+        self._instruments: dict[str, dict[str, Any]] = {}
+        self._agreements: dict[str, tuple[str, str]] | None = None
+
+    # -- names in the page's language -------------------------------------------------------
+    def kb(self) -> Any:
+        """The knowledge base the routes use (the same dependency, overrides included)."""
+        from api.deps import get_kb
+
+        return self.request.app.dependency_overrides.get(get_kb, get_kb)()
+
+    def instrument_doc(self, instrument_id: str | None) -> dict[str, Any]:
+        """An instrument's index document, read once per page (for Vietnamese citations)."""
+        if not instrument_id:
+            return {}
+        if instrument_id not in self._instruments:
+            try:
+                found = self.kb().get_many([instrument_id])
+            except KBError:
+                found = []
+            self._instruments[instrument_id] = found[0] if found else {}
+        return self._instruments[instrument_id]
+
+    def agreement_names(self) -> dict[str, tuple[str, str]]:
+        """Agreement code -> (English, Vietnamese) name: the knowledge base's entries, then
+        the bundled ones."""
+        if self._agreements is None:
+            self._agreements = agreement_names_of(self.kb())
+        return self._agreements
+
+    def agreement(self, code: str | None) -> str:
+        return agreement_name(code, self.lang, self.agreement_names()) if code else ""
+
+    def cite(self, record: Any) -> str:
+        """A record's citation in the page's language: "Điều 23 Luật Dữ liệu 2024"."""
+        if self.lang != "vi":
+            return cite(record)
+        doc = as_dict(record)
+        inst = self.instrument_doc(doc.get("instrument_id")) if doc.get("kind") == "provision" \
+            else {}
+        code = inst.get("agreement") or doc.get("agreement")
+        title_vi = self.agreement_names().get(code, ("", ""))[1] if code else None
+        return cite_vi(doc, inst, title_vi)
+
+    def authority(self, name: str | None) -> tuple[str, bool]:
+        """An issuing body's name in the page's language, and whether it is shown in English
+        for want of a Vietnamese one."""
+        if not name:
+            return "", False
+        if self.lang != "vi":
+            return name, False
+        vi = authority_vi(name)
+        return (vi, False) if vi else (name, True)
+
+    def english_mark(self, has_vi: Any) -> str:
+        """"(tiếng Anh)" beside a text shown in English on a Vietnamese page."""
+        return "" if self.lang != "vi" or has_vi else self.t("lang.english_marker")
 
     def helpers(self) -> dict[str, Any]:
         lang = self.lang
@@ -195,7 +277,13 @@ class Page:
             "record_url": record_url,
             "eid_of": eid_of,
             "safe_url": safe_url,
-            "citation": cite,
+            "citation": self.cite,
+            "citation_en": cite,
+            "agreement_name": self.agreement,
+            "authority": self.authority,
+            "english_mark": self.english_mark,
+            "toc_groups": toc_groups,
+            "instrument_of": self.instrument_doc,
             "marked": marked,
             "heat": heat,
             "text_lang": text_lang,

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import KBDep
 from api.web.render import Page, clean_id, group_name, html_errors, jurisdiction_name, url
 from api.web.search import SearchState, run_search
+from kb.asof import parse_as_of, parse_diff_spec, timeline, version_diff
 from kb.compare import MAX_COLUMNS, MAX_PASTED, Counterparts, diff_texts
 from kb.core import KnowledgeBase
 from kb.errors import InvalidQuery, KBError, RecordNotFound
@@ -38,7 +39,8 @@ DRAFT_TOP = 5
 @html_errors
 def search_page(request: Request, kb: KBDep) -> HTMLResponse:
     page = Page(request)
-    view = run_search(kb, SearchState.from_params(request.query_params), page.lang)
+    view = run_search(kb, SearchState.from_params(request.query_params), page.lang,
+                      page.agreement_names())
     return page.render("search.html", view=view, state=view.state, result=view.result)
 
 
@@ -46,7 +48,8 @@ def search_page(request: Request, kb: KBDep) -> HTMLResponse:
 @page_route("/instruments/{record_id:path}")
 @html_errors
 def instrument_page(request: Request, record_id: str, kb: KBDep) -> HTMLResponse:
-    doc = kb.instrument(clean_id(record_id))
+    as_of = request.query_params.get("as_of", "").strip() or None
+    doc = kb.instrument(clean_id(record_id), as_of=as_of)
     stored, curated = kb.stored_record(doc["id"]), kb.entry(doc["id"])
     # as in the index: the curated metadata, the stored text and its version
     record = curated if isinstance(curated, Instrument) else stored
@@ -54,8 +57,30 @@ def instrument_page(request: Request, record_id: str, kb: KBDep) -> HTMLResponse
     return Page(request).render(
         "instrument.html", doc=doc, provisions=doc.get("provisions", []),
         record=record if isinstance(record, Instrument) else None, version=version,
-        versions=doc.get("versions") or [], provenance=doc.get("provenance"),
+        content_hashes={v["version"]: v["content_sha256"] for v in doc.get("versions") or []},
+        provenance=doc.get("provenance"),
+        case_notes=kb.notes_about(doc["id"]), **version_timeline(kb, doc, request),
     )
+
+
+def version_timeline(kb: KnowledgeBase, doc: dict[str, Any], request: Request) -> dict[str, Any]:
+    """The instrument page's timeline of stored versions, the as-of date it shows, and the
+    word diff between two versions (``?diff=v1..v3``, or ``diff_from`` and ``diff_to`` from
+    the page's two selects)."""
+    entries = timeline(kb.store, doc["id"]) if kb.settings.store_path.exists() else []
+    params = request.query_params
+    spec = params.get("diff", "").strip()
+    if not spec and params.get("diff_from") and params.get("diff_to"):
+        spec = f"{params['diff_from']}..{params['diff_to']}"
+    numbers = [e.version for e in entries]
+    left, right = (numbers[-2], numbers[-1]) if len(numbers) >= 2 else (None, None)
+    changes = None
+    if spec:
+        left, right = parse_diff_spec(spec)
+        changes = version_diff(kb.store, doc["id"], left, right)
+    return {"timeline": entries, "version_changes": changes, "diff_left": left,
+            "diff_right": right, "as_of": doc.get("as_of"),
+            "as_of_value": params.get("as_of", "").strip()}
 
 
 @page_route("/provisions/{record_id:path}")
@@ -69,14 +94,15 @@ def provision_page(request: Request, record_id: str, kb: KBDep) -> HTMLResponse:
     except InvalidQuery:
         found = Counterparts(doc["id"], {})
     return Page(request).render("provision.html", doc=doc, groups=found.groups, why=found.why,
-                                links=kb.links(doc["id"]))
+                                links=kb.links(doc["id"]), case_notes=kb.notes_about(doc["id"]))
 
 
 @page_route("/case-notes/{record_id:path}")
 @html_errors
 def case_note_page(request: Request, record_id: str, kb: KBDep) -> HTMLResponse:
     note = find_case_note(kb, clean_id(record_id, prefix="notes"))
-    related = {d["id"]: d for d in kb.get_many(note.related_instruments)}
+    related = {d["id"]: d for d in kb.get_many([*note.related_instruments,
+                                                *note.related_provisions])}
     return Page(request).render("case_note.html", note=note, related=related)
 
 
@@ -89,20 +115,24 @@ def compare_page(request: Request, kb: KBDep) -> HTMLResponse:
     rows = _values(params.getlist("jurisdiction"))
     agreements = _values(params.getlist("agreement"))
     per_cell = _int(params.get("per_cell"), 3, 1, 5)
-    topics, grid, error = [], None, ""
+    as_of_value = params.get("as_of", "").strip()
+    topics, grid, error, as_of = [], None, "", None
     try:
         topics = [taxonomy().resolve(t) for t in _values(params.getlist("topic"), lower=False)]
+        as_of = parse_as_of(as_of_value or None)
         if (rows or agreements) and topics:
-            grid = kb.compare(topics, rows, agreements, per_cell=per_cell)
+            grid = kb.compare(topics, rows, agreements, per_cell=per_cell, as_of=as_of)
     except InvalidQuery as exc:
         error = str(exc)
     selection = ([("jurisdiction", r) for r in rows] + [("agreement", a) for a in agreements]
-                 + [("topic", t) for t in topics] + [("per_cell", str(per_cell))])
+                 + [("topic", t) for t in topics] + [("per_cell", str(per_cell))]
+                 + ([("as_of", as_of.isoformat())] if as_of else []))
     downloads = {fmt: url("/v1/compare", selection, format=fmt, lang=page.lang)
                  for fmt in ("csv", "xlsx", "md")}
     return page.render(
         "compare.html", status=400 if error else 200, grid=grid, error=error,
         rows=rows, agreements=agreements, topics=topics, per_cell=per_cell,
+        as_of=as_of, as_of_value=as_of.isoformat() if as_of else as_of_value,
         downloads=downloads, pickers=pickers(kb, page.lang), max_columns=MAX_COLUMNS,
     )
 
@@ -113,10 +143,11 @@ def coverage_page(request: Request, kb: KBDep) -> HTMLResponse:
     page = Page(request)
     rows = _values(request.query_params.getlist("jurisdiction"))
     by = "sector" if request.query_params.get("by") == "sector" else "topic"
-    cov = kb.coverage(rows, by=by)
+    count = "provisions" if request.query_params.get("count") == "provisions" else "instruments"
+    cov = kb.coverage(rows, by=by, count=count)
     top = max((n for row in cov.matrix() for n in row), default=0)
-    return page.render("coverage.html", cov=cov, rows=rows, by=by, top=top,
-                       pickers=pickers(kb, page.lang))
+    return page.render("coverage.html", cov=cov, rows=rows, by=by, count=count, top=top,
+                       kind_params=[("kind", k) for k in cov.kinds], pickers=pickers(kb, page.lang))
 
 
 @page_route("/diff")

@@ -16,6 +16,8 @@ from starlette.datastructures import QueryParams
 
 from api.web.i18n import label, translator
 from api.web.render import group_name, jurisdiction_name, topic_name, url
+from kb.asof import parse_as_of
+from kb.authorities import agreement_name
 from kb.core import KnowledgeBase
 from kb.errors import InvalidQuery
 from kb.search import MAX_OFFSET, MAX_QUERY_LENGTH, SearchQuery, SearchResult
@@ -82,6 +84,7 @@ class SearchState:
     filters: dict[str, list[str]] = field(default_factory=dict)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    as_of: dt.date | None = None  # the law in force on that day (kb.asof)
     page: int = 1
 
     @classmethod
@@ -108,17 +111,21 @@ class SearchState:
             filters=filters,
             date_from=_date(params.get("date_from")),
             date_to=_date(params.get("date_to")),
+            as_of=parse_as_of(params.get("as_of", "").strip() or None),
             page=_page(params.get("page")),
         )
 
     def params(self, dates: bool = True) -> list[tuple[str, str]]:
-        """The state as GET parameters (without the page)."""
+        """The state as GET parameters (without the page); ``dates`` False leaves out the date
+        range, never ``as_of``, which changes what every period counts as law."""
         out: list[tuple[str, str]] = [("q", self.q)] if self.q else []
         for param, values in self.filters.items():
             out += [(param, v) for v in values]
         if dates:
             out += [(k, d.isoformat()) for k, d in (("date_from", self.date_from),
                                                        ("date_to", self.date_to)) if d]
+        if self.as_of:
+            out.append(("as_of", self.as_of.isoformat()))
         return out
 
     def href(self, page: int = 1, **changes: Any) -> str:
@@ -151,6 +158,7 @@ class SearchState:
         filters = {k: v for k, v in self.filters.items() if k not in ("jurisdiction", "group")}
         if dates:
             extra.update(date_from=self.date_from, date_to=self.date_to)
+        extra.setdefault("as_of", self.as_of)
         return SearchQuery.from_params(self.q, jurisdiction=codes, **filters, **extra)
 
     def api_params(self, codes: list[str] | None) -> list[tuple[str, str]]:
@@ -191,7 +199,10 @@ class SearchView:
         return (self.state.page - 1) * PAGE_SIZE + 1
 
 
-def run_search(kb: KnowledgeBase, state: SearchState, lang: str) -> SearchView:
+def run_search(kb: KnowledgeBase, state: SearchState, lang: str,
+               agreement_names: dict[str, tuple[str, str]] | None = None) -> SearchView:
+    """The page's search, facets and periods; ``agreement_names`` (code -> English and
+    Vietnamese names, the knowledge base's own) name agreements in the filter chips."""
     codes = state.jurisdiction_codes()
     offset = (state.page - 1) * PAGE_SIZE
     if codes == []:  # jurisdiction and group filters exclude each other
@@ -204,15 +215,18 @@ def run_search(kb: KnowledgeBase, state: SearchState, lang: str) -> SearchView:
     return SearchView(
         state=state,
         result=result,
-        facets=[facet(param, result.facets, state, lang) for param in FILTERS],
+        facets=[facet(param, result.facets, state, lang, agreement_names) for param in FILTERS],
         periods=periods,
         pages=pages,
         export_params=None if codes == [] else state.api_params(codes),
-        active=active_filters(state, lang),
+        active=active_filters(state, lang, agreement_names),
     )
 
 
-def active_filters(state: SearchState, lang: str) -> list[tuple[str, str]]:
+def active_filters(state: SearchState, lang: str,
+                   agreement_names: dict[str, tuple[str, str]] | None = None
+                   ) -> list[tuple[str, str]]:
+    """(label, URL without it) for each filter in use: values by name, never by code."""
     t = translator(lang)
     out = []
     for param, value in state.params():
@@ -220,29 +234,32 @@ def active_filters(state: SearchState, lang: str) -> list[tuple[str, str]]:
             continue
         if param in ("date_from", "date_to"):
             text = f"{t('date.from' if param == 'date_from' else 'date.to')} {value}"
+        elif param == "as_of":
+            text = f"{t('timeline.as_of')} {value}"
         else:
-            text = value_label(param, value, FILTERS[param][1], lang)
+            text = value_label(param, value, FILTERS[param][1], lang, agreement_names)
         out.append((text, state.without(param, value)))
     return out
 
 
 def facet(param: str, counts: dict[str, dict[str, int]], state: SearchState,
-          lang: str) -> Facet:
+          lang: str, agreement_names: dict[str, tuple[str, str]] | None = None) -> Facet:
     """A filter's values: the selected ones first, then the rest by count (sectors have their
     own filter, so the topic filter leaves them out)."""
     field_name, prefix = FILTERS[param]
     found = counts.get(field_name, {})
     selected = state.filters.get(param, [])
-    values = [FacetValue(v, value_label(param, v, prefix, lang), found.get(v), True)
-              for v in selected]
+    values = [FacetValue(v, value_label(param, v, prefix, lang, agreement_names), found.get(v),
+                         True) for v in selected]
     sectors = {t.id for t in taxonomy().sectors} if param == "topic" else set()
-    rest = [FacetValue(v, value_label(param, v, prefix, lang), n, False)
+    rest = [FacetValue(v, value_label(param, v, prefix, lang, agreement_names), n, False)
             for v, n in found.items() if v not in selected and v not in sectors]
     rest.sort(key=lambda f: (-(f.count or 0), f.label.casefold()))
     return Facet(param, values + rest)
 
 
-def value_label(param: str, value: str, prefix: str | None, lang: str) -> str:
+def value_label(param: str, value: str, prefix: str | None, lang: str,
+                agreement_names: dict[str, tuple[str, str]] | None = None) -> str:
     if prefix:
         return label(lang, prefix, value)
     if param == "jurisdiction":
@@ -250,7 +267,7 @@ def value_label(param: str, value: str, prefix: str | None, lang: str) -> str:
     if param == "group":
         return group_name(value, lang)
     if param == "agreement":
-        return value.upper()
+        return agreement_name(value, lang, agreement_names)
     return topic_name(value, lang)
 
 
@@ -260,8 +277,9 @@ def date_periods(kb: KnowledgeBase, state: SearchState, codes: list[str] | None,
     t = translator(lang)
     bounds = [(dt.date(start, 1, 1) if start else None, dt.date(end, 12, 31) if end else None)
               for start, end in PERIODS]
-    queries = [state.query(codes, dates=False, limit=1, facets=False, date_from=lo, date_to=hi)
-               for lo, hi in bounds]
+    # counted before ``as_of`` is applied, like the facets (the index holds current texts)
+    queries = [state.query(codes, dates=False, limit=1, facets=False, date_from=lo, date_to=hi,
+                           as_of=None) for lo, hi in bounds]
     results = kb.search_many(queries)
     periods = []
     base = state.params(dates=False)
