@@ -25,18 +25,31 @@ class Settings(BaseSettings):
         default_factory=list,
         description="extra folders of YAML entries, indexed beside the bundled ones",
     )
-    elasticsearch_url: str = "http://127.0.0.1:9200"
+    elasticsearch_url: str = Field(
+        "http://127.0.0.1:9200",
+        description="the cluster's URL, or several nodes' URLs comma-separated (requests go "
+        "round the nodes that answer)",
+    )
     elasticsearch_api_key: str | None = None
     elasticsearch_username: str | None = None
     elasticsearch_password: str | None = None
     elasticsearch_ca_certs: Path | None = None
     elasticsearch_verify_certs: bool = True
     elasticsearch_timeout: float = 10.0
+    elasticsearch_shards: int = Field(1, ge=1, description="primary shards of each new index")
+    elasticsearch_replicas: int = Field(
+        0, ge=0, description="replicas of each shard of a new index: 1 or more on a cluster"
+    )
     index_prefix: str = "regkb"
     cors_origins: str = Field("", description="origins allowed by CORS, comma-separated; "
                               "empty: CORS off")
     rate_limit: str = Field("", description="per-client rate limit of `kb serve` (20/s, "
                             "600/min); empty: none")
+
+    @property
+    def elasticsearch_hosts(self) -> list[str]:
+        """The node URLs of ``elasticsearch_url``, in order."""
+        return [url.strip() for url in self.elasticsearch_url.split(",") if url.strip()]
 
     @property
     def store_path(self) -> Path:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs the test dependencies and Chromium,
-# starts a local Elasticsearch node (scripts/elasticsearch.sh), runs ruff and pytest, stops
+# starts a local Elasticsearch node (scripts/elasticsearch.sh), runs ruff, the strict check of
+# the bundled entries and pytest, stops
 # the node (the cluster tests start and stop a two-node cluster themselves).
 # Extra arguments go to pytest, e.g. scripts/test.sh -k contract -x
 set -euo pipefail
@@ -27,4 +28,6 @@ export KB_TEST_ELASTICSEARCH_URL="$es_url"
 export KB_REQUIRE_ELASTICSEARCH="${KB_REQUIRE_ELASTICSEARCH:-1}"
 
 python3 -m ruff check .
+# every bundled entry citable: document-level sources, summaries in both languages, verified
+python3 -m kb.cli check --strict
 python3 -m pytest "$@"

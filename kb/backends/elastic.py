@@ -302,9 +302,13 @@ def _reason(exc: ApiError) -> str:
 class ElasticBackend(Backend):
     name = "elasticsearch"
 
-    def __init__(self, client: Elasticsearch, prefix: str = "regkb"):
+    def __init__(
+        self, client: Elasticsearch, prefix: str = "regkb", shards: int = 1, replicas: int = 0
+    ):
         self.es = client
         self.prefix = prefix
+        self.shards = shards  # of each new generation: a cluster wants replicas, a node none
+        self.replicas = replicas
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticBackend:
@@ -324,9 +328,15 @@ class ElasticBackend(Backend):
             )
         if settings.elasticsearch_ca_certs:
             kwargs["ca_certs"] = str(settings.elasticsearch_ca_certs)
-        if settings.elasticsearch_url.startswith("https"):
+        hosts = settings.elasticsearch_hosts
+        if any(url.startswith("https") for url in hosts):
             kwargs["verify_certs"] = settings.elasticsearch_verify_certs
-        return cls(Elasticsearch(settings.elasticsearch_url, **kwargs), settings.index_prefix)
+        return cls(
+            Elasticsearch(hosts, **kwargs),
+            settings.index_prefix,
+            shards=settings.elasticsearch_shards,
+            replicas=settings.elasticsearch_replicas,
+        )
 
     # -- names -------------------------------------------------------------------------
     def alias(self, kind_index: str) -> str:
@@ -427,7 +437,12 @@ class ElasticBackend(Backend):
         try:
             for kind_index, name in names.items():
                 body = self.mapping(kind_index)
-                body["settings"] = {**body["settings"], "refresh_interval": "-1"}
+                body["settings"] = {
+                    **body["settings"],
+                    "refresh_interval": "-1",
+                    "number_of_shards": self.shards,
+                    "number_of_replicas": self.replicas,
+                }
                 self._call(self.es.indices.create, index=name, **body)
             done = 0
             for ok, item in helpers.streaming_bulk(
