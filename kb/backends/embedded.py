@@ -60,6 +60,7 @@ STORED_EXCLUDES = frozenset(TEXT_FIELDS)
 FACET_SIZE = 60
 POINTER = "CURRENT"
 WRITER_HEAP = 256_000_000
+LOW_DISK = 16 * 2**20  # free bytes under which a failed build blames the disk, however small
 MAX_MLT = 200
 
 Q = tantivy.Query
@@ -368,9 +369,27 @@ class TantivyBackend(Backend):
             shutil.rmtree(folder, ignore_errors=True)
             if isinstance(exc, IndexBuildError | KeyboardInterrupt | SystemExit):
                 raise
-            raise IndexBuildError(f"index build failed, previous index kept: {exc}") from exc
+            raise IndexBuildError(
+                f"index build failed, previous index kept: {self._failure(exc)}") from exc
         self._drop_old(folder.name)
         return BuildReport(count, generation, time.monotonic() - started)
+
+    def _failure(self, exc: BaseException) -> str:
+        """Why a build failed, on one line. The engine reports a write to a full disk only as
+        a dead worker thread, so a file system with less room than the generation in service
+        (a new one needs about as much) is named as the likely cause."""
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        try:
+            free = shutil.disk_usage(self.path).free
+            current = self._current()
+            in_service = sum(f.stat().st_size for f in current[0].iterdir() if f.is_file()) \
+                if current and current[0].is_dir() else 0
+        except OSError:
+            return reason
+        if free >= max(in_service, LOW_DISK):
+            return reason
+        return (f"the disk holding {self.path} is out of space ({free / 2**20:.1f} MiB free; "
+                f"the index in service takes {in_service / 2**20:.1f} MiB): {reason}")
 
     def _point_at(self, name: str, count: int) -> None:
         """Put a generation in service: one atomic rename of the pointer file."""
