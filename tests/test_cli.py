@@ -111,10 +111,43 @@ def test_show_unknown_id(indexed: Path) -> None:
 def test_stats_json(indexed: Path) -> None:
     data = json.loads(run("stats", "--json")[1])
     assert data["backend"] == "embedded"
-    assert data["instruments"] >= 60 and data["case_notes"] >= 20
+    # the bundled content: every IPEF partner in depth (instruments and case notes)
+    assert data["instruments"] >= 220 and data["case_notes"] >= 70
     for code in "au bn fj in id jp kr my nz ph sg th us vn".split():
-        assert data["by_jurisdiction"][code]["instruments"] >= 2, code
+        assert data["by_jurisdiction"][code]["instruments"] >= 10, code
+        assert data["by_jurisdiction"][code]["case_notes"] >= 3, code
     assert set(data["by_sector"]) >= {"telecom", "spectrum", "digital-economy", "ipef"}
+
+
+VN_CORE = {  # number -> the curated work it names
+    "24/2023/QH15": "/akn/vn/act/2023/24-2023-qh15",
+    "42/2009/QH12": "/akn/vn/act/2009/42-2009-qh12",
+    "20/2023/QH15": "/akn/vn/act/2023/20-2023-qh15",
+    "24/2018/QH14": "/akn/vn/act/2018/24-2018-qh14",
+    "86/2015/QH13": None,
+    "91/2025/QH15": None,
+    "71/2025/QH15": None,
+    "134/2025/QH15": None,
+    "67/2006/QH11": None,
+    "13/2023/NĐ-CP": None,
+    "53/2022/NĐ-CP": None,
+    "163/2024/NĐ-CP": None,
+    "63/2023/NĐ-CP": None,
+    "52/2013/NĐ-CP": None,
+    "85/2021/NĐ-CP": None,
+}
+
+
+@pytest.mark.parametrize("number", sorted(VN_CORE))
+def test_each_vietnamese_core_law_is_found_by_its_number(indexed: Path, number: str) -> None:
+    data = json.loads(run("search", f'"{number}"', "--kind", "instrument", "--json")[1])
+    assert data["hits"], number
+    first = data["hits"][0]
+    assert first["jurisdiction"] == "vn", (number, first["id"])
+    if VN_CORE[number]:
+        assert first["id"] == VN_CORE[number]
+    shown = json.dumps(first, ensure_ascii=False)
+    assert number.split("/")[0] in first["id"] or number in shown, (number, first["id"])
 
 
 def test_bad_query_is_a_clear_error(indexed: Path) -> None:
