@@ -232,6 +232,26 @@ def stemmed(folded: str) -> str:
     return " ".join(stems)
 
 
+PAIR_JOINER = "_"  # never inside a token: the separators split on it
+
+
+def pair_term(first: str, second: str) -> str:
+    """The index term of two adjacent words: a two-word phrase is one term."""
+    return f"{first}{PAIR_JOINER}{second}"
+
+
+def with_pairs(stems: str) -> str:
+    """A stemmed text followed by a term for each pair of adjacent words.
+
+    A phrase then costs the engine one posting list instead of a walk over positions, and a
+    query of phrases is a flat set of terms the engine can prune (block-max WAND). The pairs
+    come after the words, so the words keep their positions for proximity."""
+    tokens = stems.split()
+    if len(tokens) < 2:
+        return stems
+    return f"{stems} {' '.join(map(pair_term, tokens, tokens[1:]))}"
+
+
 def index_text(text: str | None) -> str:
     """What both backends store in their searchable fields: the folded text (CJK runs as
     bigrams), which the engine splits on punctuation and stems itself."""

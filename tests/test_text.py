@@ -48,3 +48,31 @@ def test_cjk_words_are_the_words_of_the_tokens_highlights_use(text: str) -> None
     expected = [folded[s:e] for _, s, e in iter_tokens(text)]
     assert words(text) == expected
     assert index_text(text) == " ".join(expected)
+
+
+def test_pairs_follow_the_words_so_words_keep_their_positions() -> None:
+    from kb.text import pair_term, stemmed, with_pairs
+
+    assert with_pairs("person data protect") == (
+        "person data protect person_data data_protect")
+    assert with_pairs("data") == "data"
+    assert with_pairs("") == ""
+    assert pair_term("du", "lieu") == "du_lieu"
+    # the words are split on the joiner, so no word of a text can contain it
+    assert "_" not in stemmed(index_text("personal_data snake_case Đấu_giá"))
+
+
+def test_a_phrase_is_its_pair_terms_on_both_backends() -> None:
+    from kb.backends.elastic import build_phrase_query
+    from kb.backends.embedded import phrase_terms
+
+    assert phrase_terms(("data",)) == ["data"]
+    assert phrase_terms(("person", "data")) == ["person_data"]
+    assert phrase_terms(("a", "b", "a", "b")) == ["a_b", "b_a"]
+    assert build_phrase_query("a_body", ("person", "data"), 2.0) == {
+        "term": {"a_body": {"value": "person_data", "boost": 2.0}}}
+    three = build_phrase_query("a_body", ("cross", "border", "transfer"), 1.0)
+    assert [q["term"]["a_body"]["value"] for q in three["bool"]["must"]] == [
+        "cross_border", "border_transfer"]
+    # words near each other (a slop) are still a phrase over positions
+    assert "match_phrase" in build_phrase_query("a_body", ("a", "b"), 1.0, slop=3)

@@ -58,7 +58,7 @@ from kb.search import (
     make_hit,
 )
 from kb.suggest import close_terms, effective_prefix
-from kb.text import stemmed, words
+from kb.text import pair_term, stemmed, with_pairs, words
 
 MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
 KIND_INDEX = {"instrument": "instruments", "provision": "provisions", "case-note": "case-notes"}
@@ -72,9 +72,15 @@ MERGE_TIMEOUT = 3600  # seconds: merging a generation of millions of provisions 
 
 # -- query builders (pure functions, printed by `kb search --show-query`) ---------------------
 def build_phrase_query(field: str, stems: tuple[str, ...], boost: float, slop: int = 0) -> dict:
-    if len(stems) == 1:
-        return {"term": {field: {"value": stems[0], "boost": boost}}}
-    return {"match_phrase": {field: {"query": " ".join(stems), "slop": slop, "boost": boost}}}
+    """A word, or a phrase as the conjunction of its pair terms (``kb.text.with_pairs``);
+    words near each other, with a slop, as a phrase over positions."""
+    if slop:
+        return {"match_phrase": {field: {"query": " ".join(stems), "slop": slop, "boost": boost}}}
+    terms = [stems[0]] if len(stems) == 1 else list(dict.fromkeys(
+        map(pair_term, stems, stems[1:])))
+    if len(terms) == 1:
+        return {"term": {field: {"value": terms[0], "boost": boost}}}
+    return {"bool": {"must": [{"term": {field: {"value": t, "boost": boost}}} for t in terms]}}
 
 
 def build_over_fields(stems: tuple[str, ...], factor: float = 1.0) -> list[dict[str, Any]]:
@@ -398,7 +404,7 @@ class ElasticBackend(Backend):
     def source(doc: IndexDoc) -> IndexDoc:
         """The document as this backend stores it: text fields stemmed (in place)."""
         for field in STEMMED_FIELDS:
-            doc[field] = f"{stemmed(doc.get(field) or '')} {FIELD_SENTINEL}"
+            doc[field] = f"{with_pairs(stemmed(doc.get(field) or ''))} {FIELD_SENTINEL}"
         doc[TAG_FIELD] = f"{doc.get(TAG_FIELD) or ''} {FIELD_SENTINEL}"
         return doc
 

@@ -52,9 +52,9 @@ from kb.search import (
     make_hit,
 )
 from kb.suggest import close_terms, effective_prefix, one_edit_variants
-from kb.text import stemmed
+from kb.text import pair_term, stemmed, with_pairs
 
-LAYOUT = "tantivy-4"  # the schema below; an index of another layout is rebuilt rather than read
+LAYOUT = "tantivy-5"  # the schema below; an index of another layout is rebuilt rather than read
 TEXT_FIELDS = (*FIELD_WEIGHTS, TAG_FIELD)
 STORED_EXCLUDES = frozenset(TEXT_FIELDS)
 FACET_SIZE = 60
@@ -77,12 +77,8 @@ def make_schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field(TAG_FIELD, tokenizer_name="whitespace", index_option="freq")
     builder.add_integer_field("seq", indexed=True, fast=True)
-    # which 1/8 and 1/64 of the documents (by seq) each is in: facets of a broad search
-    # are counted on one slice and scaled, instead of on every match
     # "1" on every text that is not a recital or preamble: the operative bonus is one term
     builder.add_text_field("operative", tokenizer_name="raw", index_option="basic")
-    builder.add_integer_field("slice8", indexed=True)
-    builder.add_integer_field("slice64", indexed=True)
     builder.add_integer_field("day", indexed=True, fast=True)  # YYYYMMDD
     builder.add_bytes_field("data", stored=True)
     return builder.build()
@@ -101,10 +97,22 @@ def day_number(date: str | None) -> int | None:
 
 
 # -- the query plan in tantivy terms (pure functions of the schema) -------------------------
-def _phrase(schema: tantivy.Schema, field: str, stems: tuple[str, ...], slop: int = 0) -> Q:
+def phrase_terms(stems: tuple[str, ...]) -> list[str]:
+    """The index terms of a phrase: its word, or the terms of its adjacent pairs."""
     if len(stems) == 1:
-        return Q.term_query(schema, field, stems[0])
-    return Q.phrase_query(schema, field, list(stems), slop)
+        return [stems[0]]
+    return list(dict.fromkeys(map(pair_term, stems, stems[1:])))
+
+
+def _phrase(schema: tantivy.Schema, field: str, stems: tuple[str, ...], slop: int = 0) -> Q:
+    """A word, or a phrase as the conjunction of its pair terms (words near each other, with a
+    slop, as a phrase over positions)."""
+    if slop:
+        return Q.phrase_query(schema, field, list(stems), slop)
+    terms = phrase_terms(stems)
+    if len(terms) == 1:
+        return Q.term_query(schema, field, terms[0])
+    return Q.boolean_query([(Occur.Must, Q.term_query(schema, field, t)) for t in terms])
 
 
 def _over_fields(schema: tantivy.Schema, stems: tuple[str, ...], factor: float = 1.0) -> list[Q]:
@@ -315,14 +323,12 @@ class TantivyBackend(Backend):
             else:
                 out.add_text(name, value)
         for name in FIELD_WEIGHTS:
-            out.add_text(name, f"{stemmed(doc.get(name) or '')} {FIELD_SENTINEL}")
+            out.add_text(name, f"{with_pairs(stemmed(doc.get(name) or ''))} {FIELD_SENTINEL}")
         out.add_text(TAG_FIELD, f"{doc.get(TAG_FIELD) or ''} {FIELD_SENTINEL}")
         seq = int(doc.get("seq") or 0)
         out.add_integer("seq", seq)
-        out.add_integer("slice8", seq % 8)
         if doc.get("provision_kind") not in DEMOTED_KINDS:
             out.add_text("operative", "1")
-        out.add_integer("slice64", seq % 64)
         day = day_number(doc.get("date"))
         if day is not None:
             out.add_integer("day", day)
@@ -459,34 +465,42 @@ class TantivyBackend(Backend):
         return json.dumps(describe(query.parsed().plan(), query), ensure_ascii=False, indent=1)
 
     def _ranked(
-        self, reader: _Reader, q: Q, query: SearchQuery
-    ) -> tuple[list[tuple[IndexDoc, float, list[Any]]], int]:
+        self, reader: _Reader, q: Q, query: SearchQuery, keep: int = 0
+    ) -> tuple[list[tuple[IndexDoc, float, list[Any]]], int, list[Any] | None]:
         """The page of a text search: every match ranked by score, ties by ``seq``; a page
         starts at ``offset`` or just after the hit whose sort key is ``search_after``. Also
-        the number of matches."""
+        the number of matches and the addresses of the best ``keep`` of them (the first pass
+        visits every match anyway, and keeping a few more of them costs next to nothing).
+        Only the page's documents are loaded."""
         after = query.search_after
         want = query.offset + query.limit if not after else query.limit
         size = max(want, 20)
         counted: int | None = None
+        matches: list[Any] | None = None
+        searcher = reader.searcher
         while True:
             fetched = min(size + 1, MAX_OFFSET + MAX_LIMIT + 1)
+            first = counted is None
             # the first pass counts the matches too: it visits them all anyway
-            res = self._search(reader, q, fetched, count=counted is None)
-            if counted is None:
+            res = self._search(reader, q, max(fetched, keep + 1) if first else fetched,
+                               count=first)
+            hits = res.hits
+            if first:
                 counted = res.count
-            docs = self._docs(reader, [a for _, a in res.hits])
+                matches = [a for _, a in hits[:keep]] if keep else None
+                hits = hits[:fetched]
+            seqs = searcher.fast_field_values("seq", [a for _, a in hits]) if hits else []
             scored = sorted(
-                ((d, float(s)) for (s, _), d in zip(res.hits, docs, strict=True)),
-                key=lambda p: (-p[1], p[0].get("seq") or 0),
-            )
-            exhausted = len(res.hits) < fetched
+                ((float(s), int(seq or 0), a) for (s, a), seq in zip(hits, seqs, strict=True)),
+                key=lambda p: (-p[0], p[1]))
+            exhausted = len(hits) < fetched
             if after:
                 key = (-float(after[0]), int(after[1]) if len(after) > 1 else 0)
-                rest = [p for p in scored if (-p[1], p[0].get("seq") or 0) > key]
+                rest = [p for p in scored if (-p[0], p[1]) > key]
                 # the last fetched score may tie with unfetched hits: keep only those above it
                 if not exhausted:
-                    floor = scored[-1][1]
-                    rest = [p for p in rest if p[1] > floor]
+                    floor = scored[-1][0]
+                    rest = [p for p in rest if p[0] > floor]
                 if len(rest) >= query.limit or exhausted or fetched > MAX_OFFSET + MAX_LIMIT:
                     page = rest[: query.limit]
                     break
@@ -495,7 +509,9 @@ class TantivyBackend(Backend):
                 if exhausted or len(scored) > want or fetched > MAX_OFFSET + MAX_LIMIT:
                     break
             size *= 4
-        return [(d, s, [s, d.get("seq") or 0]) for d, s in page], counted or 0
+        docs = self._docs(reader, [a for _, _, a in page])
+        return ([(d, s, [s, seq]) for d, (s, seq, _) in zip(docs, page, strict=True)],
+                counted or 0, matches)
 
     def _listed(
         self, reader: _Reader, q: Q, query: SearchQuery
@@ -516,25 +532,24 @@ class TantivyBackend(Backend):
         return [(d, 0.0, [d.get("seq") or 0]) for d in docs]
 
     def _facets(
-        self, reader: _Reader, q: Q, total: int
+        self, reader: _Reader, q: Q, total: int, best: list[Any] | None
     ) -> tuple[dict[str, dict[str, int]], bool]:
-        """Counts of the facet fields over every match up to FACET_EXACT_LIMIT matches; beyond,
-        over the matches in one slice of the index (an eighth, or a sixty-fourth for very broad
-        searches) scaled up, which the response marks as estimates. Narrowing to a slice lets
-        the engine skip to the slice's documents instead of visiting every match."""
+        """Counts of the facet fields: over every match when there are at most
+        FACET_EXACT_LIMIT; beyond, over the best-ranked FACET_EXACT_LIMIT of them (``best``,
+        which the ranking pass collected; the newest, for a listing without words) scaled to
+        the number of matches, which the response marks as estimates. A second pass over
+        every match would cost as much as the search itself; the best matches are also the
+        ones a reader looks at."""
         aggs = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS}
-        exact = total <= FACET_EXACT_LIMIT
-        found: dict[str, Any] = {}
-        if not exact:
-            field = "slice8" if total <= FACET_EXACT_LIMIT * 8 else "slice64"
-            scope = Q.boolean_query([
-                (Occur.Must, Q.term_query(reader.schema, field, 0)),
-                (Occur.Must, q),
-            ])
-            found = self._aggregate(reader, scope, aggs)
-        sampled = sum(b["doc_count"] for b in found.get("kind", {}).get("buckets", []))
-        if not sampled:  # nothing in the slice: count every match
-            exact, found = True, self._aggregate(reader, q, aggs)
+        if best is None:  # a listing of few matches: count them all
+            found = self._aggregate(reader, q, aggs)
+            sampled = sum(b["doc_count"] for b in found.get("kind", {}).get("buckets", []))
+        else:
+            seqs = reader.searcher.fast_field_values("seq", best) if best else []
+            these = Q.term_set_query(reader.schema, "seq", [int(v) for v in seqs])
+            found = self._aggregate(reader, these, aggs) if seqs else {}
+            sampled = len(seqs)
+        exact = sampled >= total or not sampled
         scale = 1.0 if exact else total / sampled
         facets = {
             name: {b["key"]: round(b["doc_count"] * scale)
@@ -548,19 +563,27 @@ class TantivyBackend(Backend):
         plan = parsed.plan()
         reader = self._open()
         q = full_query(reader.schema, query, plan)
+        matches: list[Any] | None = None
         if parsed.empty:
             page = self._listed(reader, q, query)
             counted = self._search(reader, q, 1, count=True).count
+            if query.facets and counted > FACET_EXACT_LIMIT:  # the newest, as Elasticsearch
+                matches = [a for _, a in self._search(
+                    reader, q, FACET_EXACT_LIMIT, count=False, order_by_field="seq",
+                    order=tantivy.Order.Asc).hits]
         else:
-            page, counted = self._ranked(reader, q, query)
+            keep = FACET_EXACT_LIMIT if query.facets else 0
+            page, counted, matches = self._ranked(reader, q, query, keep)
         # totals are reported as Elasticsearch reports them: exact up to TOTAL_EXACT_LIMIT
         total_exact = counted <= TOTAL_EXACT_LIMIT
         total = min(counted, TOTAL_EXACT_LIMIT)
         hits = [make_hit(d, parsed, score, key) for d, score, key in page]
         facets: dict[str, dict[str, int]] = {}
         exact = True
-        if query.facets:
-            facets, exact = self._facets(reader, q, counted) if counted else ({"kind": {}}, True)
+        if query.facets and counted:
+            facets, exact = self._facets(reader, q, counted, matches)
+        elif query.facets:
+            facets = {"kind": {}}
         return SearchResult(total=total, total_exact=total_exact, hits=hits, facets=facets,
                             facets_exact=exact and total_exact)
 
@@ -582,7 +605,7 @@ class TantivyBackend(Backend):
         rankings = []
         for found in similar.probes(text, doc_freq, max(1, searcher.num_docs), topics):
             q = full_query(reader.schema, probe, found.plan)
-            page, _ = self._ranked(reader, q, probe)
+            page, _, _ = self._ranked(reader, q, probe)
             rankings.append([make_hit(d, found.parsed, score) for d, score, _ in page])
         return similar.merge(rankings, exclude, query.limit)
 
