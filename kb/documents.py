@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from kb.citations import portion_vi
 from kb.ids import expression_of
 from kb.models import CaseNote, DisputeSettlement, Instrument, Provision, Record
 from kb.strength import assess, chapter_dispute_settlement, find_exceptions
@@ -216,8 +217,9 @@ def provision_doc(
         "incorporated_by": prov.incorporated_by,
         "kind": "provision",
         "title": " ".join(filter(None, [prov.number, prov.heading])) or prov.number,
-        "title_vi": " ".join(filter(None, [prov.number, prov.heading_vi])) if prov.heading_vi
-        else None,
+        # "Điều 17 <heading>": the number in its Vietnamese form (kb.citations.portion_vi)
+        "title_vi": " ".join(filter(None, [portion_vi(prov.number, prov.eid),
+                                           prov.heading_vi])) if prov.heading_vi else None,
         "number": prov.number,
         "heading": prov.heading,
         "path": prov.path,
