@@ -13,7 +13,8 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -145,13 +146,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(web_kb: KnowledgeBase) -> Iterator[str]:
-    """uvicorn serving the app on a free port, in a background thread."""
+@contextmanager
+def client_on_home(home: Path, build: Callable[[Path], object]) -> Iterator[TestClient]:
+    """A test client of the app on a knowledge base of its own, which ``build`` makes in
+    ``home`` (with KB_HOME pointing there while it runs)."""
+    from fastapi.testclient import TestClient
+
+    from kb.config import get_settings
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KB_HOME", str(home))
+        patch.setenv("KB_BACKEND", "embedded")
+        get_settings.cache_clear()
+        build(home)
+        kb = KnowledgeBase.open(home=home)
+        with TestClient(make_app(kb), raise_server_exceptions=False) as client:
+            yield client
+        kb.close()
+    get_settings.cache_clear()
+
+
+@contextmanager
+def served(kb: KnowledgeBase) -> Iterator[str]:
+    """uvicorn serving the app of ``kb`` on a free port, in a background thread, until the
+    block ends."""
     import uvicorn
 
     port = free_port()
-    config = uvicorn.Config(make_app(web_kb), host="127.0.0.1", port=port, log_level="warning",
+    config = uvicorn.Config(make_app(kb), host="127.0.0.1", port=port, log_level="warning",
                             access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -161,9 +183,18 @@ def live_server(web_kb: KnowledgeBase) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(web_kb: KnowledgeBase) -> Iterator[str]:
+    """The app on the shared test knowledge base, served by uvicorn in a background thread."""
+    with served(web_kb) as url:
+        yield url
 
 
 # -- a real browser ----------------------------------------------------------------------

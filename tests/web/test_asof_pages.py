@@ -14,27 +14,15 @@ from starlette.datastructures import QueryParams
 
 from api.web.search import SearchState
 from tests.test_asof import ACT, AFTER, BEFORE, BETWEEN, LATER_ACT, QUERY, build_home
-from tests.web.conftest import make_app
+from tests.web.conftest import client_on_home, make_app
 
 EN = {"Cookie": "lang=en"}
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    from kb.config import get_settings
-    from kb.core import KnowledgeBase
-
-    home = tmp_path_factory.mktemp("asof-pages") / "kbhome"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("KB_HOME", str(home))
-        patch.setenv("KB_BACKEND", "embedded")
-        get_settings.cache_clear()
-        build_home(home)
-        kb = KnowledgeBase.open(home=home)
-        with TestClient(make_app(kb), raise_server_exceptions=False) as c:
-            yield c
-        kb.close()
-    get_settings.cache_clear()
+    with client_on_home(tmp_path_factory.mktemp("asof-pages") / "kbhome", build_home) as c:
+        yield c
 
 
 def hit_links(html: str) -> list[str]:

@@ -12,8 +12,6 @@ Chromium is missing (KB_REQUIRE_BROWSER=1 makes that a failure).
 from __future__ import annotations
 
 import json
-import threading
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +21,7 @@ import pytest
 
 from api.web.render import TOC_MINIMUM
 from tests.test_asof import ACT, BETWEEN, LATER_ACT, QUERY, build_home, run
-from tests.web.conftest import free_port, make_app
+from tests.web.conftest import served
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 LONG_ACT = "/akn/to/act/2021/5"  # a made-up act: test data, not the law
@@ -60,7 +58,6 @@ def long_act() -> dict[str, Any]:
 def research_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """uvicorn on a free port, in a thread, serving a KB_HOME built through the CLI (import,
     index, watch add), as conftest's live_server serves the fixture base."""
-    import uvicorn
 
     from kb.config import get_settings
     from kb.core import KnowledgeBase
@@ -79,19 +76,8 @@ def research_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         code, out, err = run("watch", "add", WATCH, WATCH_QUERY, "-j", "to")
         assert code == 0, (out, err)
         kb = KnowledgeBase.open(home=home)
-        config = uvicorn.Config(make_app(kb), host="127.0.0.1", port=free_port(),
-                                log_level="warning", access_log=False)
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                pytest.fail("the test server did not start")
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{config.port}"
-        server.should_exit = True
-        thread.join(timeout=10)
+        with served(kb) as url:
+            yield url
         kb.close()
     get_settings.cache_clear()
 

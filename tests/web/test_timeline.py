@@ -9,27 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.test_asof import ACT, AFTER, BEFORE, BETWEEN, build_home
-from tests.web.conftest import make_app
+from tests.web.conftest import client_on_home
 
 PAGE = "/instruments" + ACT
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    from kb.config import get_settings
-    from kb.core import KnowledgeBase
-
-    home = tmp_path_factory.mktemp("timeline") / "kbhome"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("KB_HOME", str(home))
-        patch.setenv("KB_BACKEND", "embedded")
-        get_settings.cache_clear()
-        build_home(home)
-        kb = KnowledgeBase.open(home=home)
-        with TestClient(make_app(kb), raise_server_exceptions=False) as c:
-            yield c
-        kb.close()
-    get_settings.cache_clear()
+    with client_on_home(tmp_path_factory.mktemp("timeline") / "kbhome", build_home) as c:
+        yield c
 
 
 def section(html: str, start: str, end: str) -> str:

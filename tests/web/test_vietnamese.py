@@ -295,26 +295,11 @@ def test_grid_exports_in_vietnamese(vi: TestClient, tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def vi_server(vi_kb: KnowledgeBase) -> Iterator[str]:
     """uvicorn serving the Vietnamese fixture base on a free port."""
-    import threading
-    import time
 
-    import uvicorn
+    from tests.web.conftest import served
 
-    from tests.web.conftest import free_port
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(make_app(vi_kb), host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(vi_kb) as url:
+        yield url
 
 
 ONE_LINE = """els => els.map(el => {
