@@ -457,6 +457,15 @@ class Diff:
                 "ops": [{"op": op, "text": t} for op, t in self.ops], "text": self.text(),
                 "html": self.html()}
 
+    def to_pandas(self):
+        """One row per run of words: whether it is kept, deleted or inserted, and the words
+        (whitespace runs left out), with the two ids being compared."""
+        import pandas as pd
+
+        rows = [{"op": op, "text": chunk, "left": self.left_id, "right": self.right_id}
+                for op, chunk in self.ops if chunk.strip()]
+        return pd.DataFrame(rows, columns=["op", "text", "left", "right"])
+
 
 _WORDS = re.compile(r"\s+|[^\s]+")
 

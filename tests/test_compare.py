@@ -152,6 +152,11 @@ def test_diff_word_level(kb: KnowledgeBase) -> None:
     assert "<del>shall</del><ins>may</ins>" in d.html()
     two = kb.diff(IDS["sg_sec26"], IDS["treaty_1411"])
     assert two.left_id == IDS["sg_sec26"] and 0 < two.similarity < 1
+    frame = d.to_pandas()
+    assert list(frame.columns) == ["op", "text", "left", "right"]
+    assert frame[frame.op != "equal"][["op", "text"]].values.tolist() == [
+        ["delete", "shall"], ["insert", "may"]]
+    assert set(two.to_pandas().right) == {IDS["treaty_1411"]}
 
 
 def test_diff_escapes_html(kb: KnowledgeBase) -> None:
