@@ -59,18 +59,31 @@ def bundled_agreement_names() -> dict[str, tuple[str, str]]:
     return {code: (en, vi) for code, (_, en, vi) in found.items()}
 
 
+_NAMES_OF: dict[int, tuple[Any, dict[str, tuple[str, str]]]] = {}
+
+
 def agreement_names_of(kb: Any) -> dict[str, tuple[str, str]]:
     """Agreement code -> (English, Vietnamese) name: a knowledge base's entries (which may add
-    agreements), then the bundled ones. One lookup for the pages, the API and the MCP server."""
+    agreements), then the bundled ones. One lookup for the pages, the API and the MCP server,
+    worked out once per set of loaded entries (every answer asks for it)."""
     from kb.errors import KBError
     from kb.reference import agreement_list
 
+    try:
+        entries = kb.load_entries()
+    except (KBError, OSError, ValueError):
+        return dict(bundled_agreement_names())
+    known = _NAMES_OF.get(id(entries))
+    if known is not None and known[0] is entries:
+        return known[1]
     names = dict(bundled_agreement_names())
     try:
-        for item in agreement_list(kb.load_entries()):
+        for item in agreement_list(entries):
             names[item["agreement"]] = (item["title"], item["title_vi"])
     except (KBError, OSError, ValueError):
         pass
+    _NAMES_OF.clear()  # one set of entries in service at a time
+    _NAMES_OF[id(entries)] = (entries, names)
     return names
 
 

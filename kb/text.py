@@ -236,8 +236,10 @@ PAIR_JOINER = "_"  # never inside a token: the separators split on it
 
 
 def pair_term(first: str, second: str) -> str:
-    """The index term of two adjacent words: a two-word phrase is one term."""
-    return f"{first}{PAIR_JOINER}{second}"
+    """The index term of two adjacent words: a two-word phrase is one term. It begins with the
+    joiner, so no word shares its first letters: a walk over the words with a prefix (did you
+    mean) never meets a pair."""
+    return f"{PAIR_JOINER}{first}{PAIR_JOINER}{second}"
 
 
 def with_pairs(stems: str) -> str:

@@ -54,10 +54,10 @@ def test_pairs_follow_the_words_so_words_keep_their_positions() -> None:
     from kb.text import pair_term, stemmed, with_pairs
 
     assert with_pairs("person data protect") == (
-        "person data protect person_data data_protect")
+        "person data protect _person_data _data_protect")
     assert with_pairs("data") == "data"
     assert with_pairs("") == ""
-    assert pair_term("du", "lieu") == "du_lieu"
+    assert pair_term("du", "lieu") == "_du_lieu"
     # the words are split on the joiner, so no word of a text can contain it
     assert "_" not in stemmed(index_text("personal_data snake_case Đấu_giá"))
 
@@ -67,12 +67,12 @@ def test_a_phrase_is_its_pair_terms_on_both_backends() -> None:
     from kb.backends.embedded import phrase_terms
 
     assert phrase_terms(("data",)) == ["data"]
-    assert phrase_terms(("person", "data")) == ["person_data"]
-    assert phrase_terms(("a", "b", "a", "b")) == ["a_b", "b_a"]
+    assert phrase_terms(("person", "data")) == ["_person_data"]
+    assert phrase_terms(("a", "b", "a", "b")) == ["_a_b", "_b_a"]
     assert build_phrase_query("a_body", ("person", "data"), 2.0) == {
-        "term": {"a_body": {"value": "person_data", "boost": 2.0}}}
+        "term": {"a_body": {"value": "_person_data", "boost": 2.0}}}
     three = build_phrase_query("a_body", ("cross", "border", "transfer"), 1.0)
     assert [q["term"]["a_body"]["value"] for q in three["bool"]["must"]] == [
-        "cross_border", "border_transfer"]
+        "_cross_border", "_border_transfer"]
     # words near each other (a slop) are still a phrase over positions
     assert "match_phrase" in build_phrase_query("a_body", ("a", "b"), 1.0, slop=3)

@@ -54,7 +54,7 @@ from kb.search import (
 from kb.suggest import close_terms, effective_prefix, one_edit_variants
 from kb.text import pair_term, stemmed, with_pairs
 
-LAYOUT = "tantivy-5"  # the schema below; an index of another layout is rebuilt rather than read
+LAYOUT = "tantivy-6"  # the schema below; an index of another layout is rebuilt rather than read
 TEXT_FIELDS = (*FIELD_WEIGHTS, TAG_FIELD)
 STORED_EXCLUDES = frozenset(TEXT_FIELDS)
 FACET_SIZE = 60

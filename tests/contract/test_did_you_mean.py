@@ -101,6 +101,20 @@ def test_suggest_terms_are_the_same_on_both_backends(spelled: Backend) -> None:
     assert spelled.suggest_terms("nothingclose") == []
 
 
+def test_pair_terms_are_never_met_by_a_walk_over_the_words(spelled: Backend) -> None:
+    """Pairs of adjacent words are index terms too (a phrase is one term); they begin with
+    the joiner, so a prefix of a word never reaches them."""
+    from kb.backends.embedded import TantivyBackend
+    from kb.text import PAIR_JOINER
+
+    assert spelled.term_doc_freqs(["_spectrum_auction"])["_spectrum_auction"] >= 1
+    for term in ("spectrun", "auctoin", "spectrum"):
+        assert all(PAIR_JOINER not in t for t, _ in spelled.suggest_terms(term))
+    if isinstance(spelled, TantivyBackend):  # the walk itself, which pairs would swell
+        walked = [t for t, _ in spelled._open().searcher.terms_with_prefix("a_body", "s")]
+        assert "spectrum" in walked and not any(PAIR_JOINER in t for t in walked)
+
+
 def test_suggest_terms_never_cross_the_first_letter_for_two_edits(spelled: Backend) -> None:
     assert all(t.startswith("s") for t, _ in spelled.suggest_terms("spectrun", 2, 0))
 
