@@ -696,6 +696,7 @@ class Hit(BaseModel):
     path: list[str] = []
     instrument_id: str | None = None
     instrument_title: str | None = None
+    agreement: str | None = None  # treaty text: the agreement's code (cptpp)
     doc_type: str | None = None
     status: str | None = None
     date: str | None = None

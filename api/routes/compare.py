@@ -45,7 +45,11 @@ class Citations:
         return agreement_name(code, self.lang, self.agreement_names()) if code else None
 
     def prefetch(self, docs: Iterable[dict[str, Any]]) -> None:
-        """Read the instruments of these records (hits as dicts) in one call."""
+        """Read the instruments of these records (hits as dicts) in one call: a Vietnamese
+        citation names the instrument by its Vietnamese title, which the hit lacks (an
+        English one needs nothing more than the hit)."""
+        if self.lang != "vi":
+            return
         wanted = {d.get("instrument_id") or d.get("id") for d in docs
                   if d.get("kind") in ("instrument", "provision")}
         wanted -= set(self._instruments) | {None}
@@ -62,7 +66,7 @@ class Citations:
         return self._instruments.get(doc.get("instrument_id") or doc.get("id") or "", {})
 
     def agreement_of(self, doc: dict[str, Any]) -> str | None:
-        return self.instrument_of(doc).get("agreement") or doc.get("agreement") or None
+        return doc.get("agreement") or self.instrument_of(doc).get("agreement") or None
 
     def cite(self, doc: dict[str, Any]) -> str:
         """A record's citation in the language asked for."""

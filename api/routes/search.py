@@ -81,4 +81,4 @@ def cited(result: RankedResult, citations: Citations) -> SearchResult:
     hits = [hit.model_dump() for hit in result.hits]
     citations.prefetch(hits)
     return SearchResult(**result.model_dump(exclude={"hits"}),
-                        hits=[Hit(**hit, **citations.display(hit)) for hit in hits])
+                        hits=[Hit(**{**hit, **citations.display(hit)}) for hit in hits])
