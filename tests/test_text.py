@@ -76,3 +76,27 @@ def test_a_phrase_is_its_pair_terms_on_both_backends() -> None:
         "_cross_border", "_border_transfer"]
     # words near each other (a slop) are still a phrase over positions
     assert "match_phrase" in build_phrase_query("a_body", ("a", "b"), 1.0, slop=3)
+
+
+SPAN_TEXTS = [
+    "The licensee shall conduct spectrum auctions; auctioned spectrum is re-auctioned.",
+    "Possibility, responsibility and nobility: reasonably sensitive relational organizations.",
+    "Đấu giá quyền sử dụng tần số vô tuyến điện — đấu giá, Đấu Giá!",
+    "Toys, skies, ties, ponies, hopping, hoped, agreed, generalization, dying, lying.",
+    "電気通信事業法 telecom第2条 business事業者 and 個人情報 data",
+    "e-commerce, e_commerce, cross-border data flows (CBDF) 2G/3G switch-off 5G.",
+]
+
+
+@pytest.mark.parametrize("text", SPAN_TEXTS)
+def test_term_spans_finds_what_iter_tokens_finds_for_every_term_set(text: str) -> None:
+    """The fast path skips stemming words that cannot match; it must never skip one that
+    does: every term of the text, alone and in pairs, gives the spans iter_tokens gives."""
+    from kb.text import term_spans
+
+    terms = sorted({term for term, _, _ in iter_tokens(text)})
+    for i, term in enumerate(terms):
+        for chosen in ({term}, {term, terms[(i + 1) % len(terms)]}):
+            expected = [(s, e) for t, s, e in iter_tokens(text) if t in chosen]
+            assert term_spans(text, chosen) == expected, chosen
+    assert term_spans(text, {"zzzz"}) == []
