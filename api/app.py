@@ -15,6 +15,7 @@ from api.deps import get_kb
 from api.limits import RequestLimits
 from api.routes import agreements, compare, links, meta, records, resolve, search, watch
 from api.security import RateLimit, SecurityHeaders, cors_origins, parse_rate
+from kb.authorities import agreement_names_of
 from kb.config import get_settings
 from kb.search import SearchQuery
 
@@ -26,7 +27,11 @@ def warm_up(app: FastAPI) -> None:
     the worker takes requests: otherwise the first requests to each worker wait seconds."""
     try:
         kb = app.dependency_overrides.get(get_kb, get_kb)()
+        kb.load_entries()  # record pages, backlinks and grids read them
+        agreement_names_of(kb)  # every answer's citations
         kb.search(SearchQuery(text="spectrum auction đấu giá tần số", limit=1))
+        kb.citations.quietly("GDPR Art 44")
+        kb.notes_about("/akn/vn/act/2018/24-2018-qh14")
     except Exception:  # noqa: BLE001 - no index yet, or a backend down: requests will say so
         log.info("warm-up search failed", exc_info=True)
 

@@ -33,6 +33,9 @@ def authority_name(name: str | None, lang: str = "en") -> str:
     return name or ""
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when PyYAML has it
+
+
 @lru_cache(maxsize=1)
 def bundled_agreement_names() -> dict[str, tuple[str, str]]:
     """Agreement code -> (English name, Vietnamese name), from the bundled entries.
@@ -48,7 +51,7 @@ def bundled_agreement_names() -> dict[str, tuple[str, str]]:
         text = path.read_text(encoding="utf-8")
         if "\nagreement:" not in text:
             continue
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_SAFE_LOADER) or {}  # noqa: S506 - a safe loader
         code = str(data.get("agreement") or "").strip().lower()
         if not code:
             continue

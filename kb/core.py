@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -123,6 +124,9 @@ class KnowledgeBase:
         self.settings = settings or get_settings()
         self._backend = backend
         self._entries: LoadResult | None = None
+        # one reading of the entries at a time: a server's first requests all need them, and
+        # forty threads each reading them would take forty times as long
+        self._entries_lock = threading.Lock()
         self._links: LinkSet | None = None
         # (entries, store size) -> the case notes, for backlinks (``notes_about``)
         self._notes: tuple[LoadResult, int, list[CaseNote]] | None = None
@@ -170,10 +174,13 @@ class KnowledgeBase:
     # -- records -----------------------------------------------------------------------
     def load_entries(self, refresh: bool = False) -> LoadResult:
         """The curated entries, read once per knowledge base (``refresh`` to re-read)."""
-        if refresh or self._entries is None:
-            self._entries = load_entries([Path(__file__).parent / "entries",
-                                          *self.settings.entries])
-        return self._entries
+        if not refresh and self._entries is not None:
+            return self._entries
+        with self._entries_lock:
+            if refresh or self._entries is None:
+                self._entries = load_entries([Path(__file__).parent / "entries",
+                                              *self.settings.entries])
+            return self._entries
 
     def records(self, entries: LoadResult | None = None) -> Iterator[Record]:
         """Every record to index: curated entries merged with stored texts, then the rest."""

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -58,7 +59,12 @@ class LoadResult:
         return [r for r in self.records if isinstance(r, CaseNote)]
 
 
-class _EntryLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (about ten times faster: a server reads every entry
+# before its first answer), else the pure-Python one; the same safe constructor either way
+_SafeBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _EntryLoader(_SafeBase):  # type: ignore[misc, valid-type]
     """SafeLoader that keeps dates as strings, so a bad date is a field error, not a crash."""
 
 
@@ -160,9 +166,15 @@ def _field(loc: Iterable[str | int]) -> str:
 
 
 class _FileChecker:
-    def __init__(self, path: str, root: yaml.Node | None, tax: Taxonomy, juris: Jurisdictions):
-        self.path, self.root, self.tax, self.juris = path, root, tax, juris
+    def __init__(self, path: str, text: str, tax: Taxonomy, juris: Jurisdictions):
+        self.path, self.text, self.tax, self.juris = path, text, tax, juris
         self.errors: list[EntryError] = []
+
+    @cached_property
+    def root(self) -> yaml.Node | None:
+        """The entry's node tree, where lines are found: composed only when a message
+        needs a line (a clean entry never does)."""
+        return yaml.compose(self.text, Loader=_EntryLoader)
 
     def error(self, loc: tuple[str | int, ...], message: str) -> None:
         self.errors.append(EntryError(self.path, _line_of(self.root, loc), _field(loc), message))
@@ -350,14 +362,13 @@ def load_file(
         refused = yaml_guard(text)
         if refused is not None:
             return None, [EntryError(shown, refused[0], "", f"invalid YAML: {refused[1]}")]
-        root = yaml.compose(text, Loader=_EntryLoader)
         data = yaml.load(text, Loader=_EntryLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc)
         return None, [EntryError(shown, line, "", f"invalid YAML: {problem}")]
-    checker = _FileChecker(shown, root, tax, juris)
+    checker = _FileChecker(shown, text, tax, juris)
     if not isinstance(data, dict):
         checker.error((), "an entry must be a YAML mapping (see docs/entries.md)")
         return None, checker.errors
