@@ -147,7 +147,9 @@ def _hash_and_payload(record: Record) -> tuple[str, str]:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    """The time in UTC to the microsecond: a watch run and a text stored in the same second
+    must still be told apart (``stored_since`` of the last run must not report it again)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _expression_date(record: Record) -> str:
