@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         0, ge=0, description="replicas of each shard of a new index: 1 or more on a cluster"
     )
     index_prefix: str = "regkb"
+    result_cache: int = Field(
+        1024, ge=0, description="searches whose results the embedded index keeps per "
+        "generation, as a search engine's query-result cache does (0: none); a new "
+        "generation starts empty",
+    )
     cors_origins: str = Field("", description="origins allowed by CORS, comma-separated; "
                               "empty: CORS off")
     rate_limit: str = Field("", description="per-client rate limit of `kb serve` (20/s, "

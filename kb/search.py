@@ -30,6 +30,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from pydantic import (
@@ -46,7 +47,15 @@ from kb.asof import parse_as_of
 from kb.errors import InvalidQuery
 from kb.models import DOC_TYPES, KINDS, STATUSES, STRENGTHS
 from kb.taxonomy import jurisdictions, tag_token, taxonomy
-from kb.text import STOP_WORDS_EN, STOP_WORDS_VI, fold, is_stop_word, iter_tokens, query_words, stem
+from kb.text import (
+    STOP_WORDS_EN,
+    STOP_WORDS_VI,
+    fold,
+    is_stop_word,
+    query_words,
+    stem,
+    term_spans,
+)
 from kb.vietnamese import join_words
 
 MAX_QUERY_LENGTH = 500
@@ -128,8 +137,15 @@ class ParsedQuery:
     def empty(self) -> bool:
         return not self.clauses
 
-    def highlight_terms(self) -> set[str]:
-        """Stems to mark in a text (expansions are stemmed already); never stop words."""
+    def highlight_terms(self) -> frozenset[str]:
+        """Stems to mark in a text (expansions are stemmed already); never stop words.
+        Made once, as ``plan``."""
+        found = self.__dict__.get("_highlight")
+        if found is None:
+            found = self.__dict__["_highlight"] = frozenset(self._highlight_terms())
+        return found
+
+    def _highlight_terms(self) -> set[str]:
         stops = set(self.stop_words)
         terms = {
             stem(t)
@@ -144,7 +160,11 @@ class ParsedQuery:
         return terms
 
     def plan(self) -> TextPlan:
-        return TextPlan.of(self)
+        """The engines' plan, made once (a parse is shared and not modified once made)."""
+        found = self.__dict__.get("_plan")
+        if found is None:
+            found = self.__dict__["_plan"] = TextPlan.of(self)
+        return found
 
 
 @dataclass(frozen=True)
@@ -216,9 +236,19 @@ _TOKEN_RE = re.compile(r'([-+]?)"([^"]*)"?|(\S+)')
 
 
 def parse_query(text: str, expand: bool = True) -> ParsedQuery:
-    """Parse user syntax into analyzed clauses; never raises on odd characters."""
+    """Parse user syntax into analyzed clauses; never raises on odd characters.
+
+    The same text parses the same way for the life of the process (the taxonomy and the
+    glossary are read once), so parses are shared from a cache: a comparison grid parses
+    its topic once, not once per row, and a popular query once. Callers must not modify
+    the result."""
     if len(text) > MAX_QUERY_LENGTH:
         raise InvalidQuery(f"query too long ({len(text)} characters, at most {MAX_QUERY_LENGTH})")
+    return _parse_shared(text, expand)
+
+
+@lru_cache(maxsize=2048)
+def _parse_shared(text: str, expand: bool) -> ParsedQuery:
     parsed = ParsedQuery()
     stops: list[Clause] = []  # stop-word clauses, used only when nothing else is asked
     pending_or = False
@@ -796,7 +826,7 @@ def snippet(text: str, parsed: ParsedQuery, width: int = 240) -> Excerpt:
     if not text:
         return Excerpt("", [])
     terms = parsed.highlight_terms()
-    spans = [(s, e) for term, s, e in iter_tokens(text) if term in terms] if terms else []
+    spans = term_spans(text, terms)
     if not spans:
         return Excerpt(text[:width] + ("…" if len(text) > width else ""), [])
     # window with most matches

@@ -40,7 +40,7 @@ from kb.search import (
     SearchResult,
     looks_vietnamese,
 )
-from kb.text import fold, is_stop_word, iter_tokens, query_words, stem
+from kb.text import fold, is_stop_word, iter_tokens, query_words, stem, term_spans
 from kb.vietnamese import dictionary, spellings
 
 if TYPE_CHECKING:
@@ -280,9 +280,8 @@ def _surface(backend: Backend, term: str, word: QueryWord, text: str) -> str:
     probe = SearchQuery(text=text, limit=SURFACE_HITS, facets=False, expand=False)
     counts: Counter[str] = Counter()
     for text in _texts(backend.search(probe).hits):
-        for found, s, e in iter_tokens(text):
-            if found == term:
-                counts[text[s:e].lower()] += 1
+        for s, e in term_spans(text, (term,)):
+            counts[text[s:e].lower()] += 1
     if not counts:
         return term
     return min(counts, key=lambda w: (distance(word.folded, fold(w), 9), -counts[w], w))

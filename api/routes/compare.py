@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -137,8 +137,7 @@ def compare(
     grid = kb.compare(topic, jurisdiction or [], agreement or [], per_cell=per_cell, text=text,
                       as_of=as_of)
     if format == "json":
-        data = json.dumps(Citations(kb, lang).grid(grid), ensure_ascii=False,
-                          indent=2).encode()
+        data = orjson.dumps(Citations(kb, lang).grid(grid), option=orjson.OPT_INDENT_2)
     else:
         data = export_grid(grid, format, lang, base_url=str(request.base_url))
     return download(data, format, "comparison")

@@ -8,6 +8,7 @@ API's ``snippet``) and diffs from kb (``<del>``/``<ins>``).
 from __future__ import annotations
 
 import functools
+import html
 import math
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -96,6 +97,11 @@ def clean_id(raw: str, prefix: str = "") -> str:
 
 
 # -- highlighted excerpts -------------------------------------------------------------------
+def escape_text(text: str) -> str:
+    """Text made safe inside HTML elements and attributes (as markupsafe escapes it)."""
+    return html.escape(text, quote=True)
+
+
 def marked(excerpt: str, highlights: Iterable[Sequence[int]]) -> Markup:
     """A hit's plain excerpt as HTML: the text escaped, each highlight (start, end) in
     ``<mark>``. Offsets that overlap or fall outside the text are skipped, never trusted."""
@@ -104,10 +110,11 @@ def marked(excerpt: str, highlights: Iterable[Sequence[int]]) -> Markup:
     for start, end in sorted((int(s), int(e)) for s, e in highlights):
         if start < pos or start >= end or end > len(excerpt):
             continue
-        parts += [escape(excerpt[pos:start]), Markup("<mark>%s</mark>") % excerpt[start:end]]
+        parts += [escape_text(excerpt[pos:start]), "<mark>",
+                  escape_text(excerpt[start:end]), "</mark>"]
         pos = end
-    parts.append(escape(excerpt[pos:]))
-    return Markup("").join(parts)
+    parts.append(escape_text(excerpt[pos:]))
+    return Markup("".join(parts))  # every piece of text escaped above
 
 
 def with_snippets(hits: list[Hit]) -> list[Hit]:

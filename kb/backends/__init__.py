@@ -13,4 +13,4 @@ def open_backend(settings: Settings) -> Backend:
         return ElasticBackend.from_settings(settings)
     from kb.backends.embedded import TantivyBackend
 
-    return TantivyBackend(settings.index_path)
+    return TantivyBackend(settings.index_path, result_cache=settings.result_cache)

@@ -19,7 +19,8 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ from kb.search import (
     TAG_WEIGHT,
     TOTAL_EXACT_LIMIT,
     Hit,
+    ParsedQuery,
     PlanClause,
     SearchQuery,
     SearchResult,
@@ -193,8 +195,15 @@ def filter_query(schema: tantivy.Schema, query: SearchQuery) -> Q | None:
     return Q.boolean_query([(Occur.Must, q) for q in parts])
 
 
-def full_query(schema: tantivy.Schema, query: SearchQuery, plan: TextPlan | None) -> Q:
-    text = text_query(schema, plan) if plan is not None and plan.clauses else None
+def full_query(
+    schema: tantivy.Schema, query: SearchQuery, plan: TextPlan | None,
+    text_of: Callable[[TextPlan], Q] | None = None,
+) -> Q:
+    """The text query (``text_of`` builds it, or ``text_query``) with the filters."""
+    if plan is not None and plan.clauses:
+        text = text_of(plan) if text_of is not None else text_query(schema, plan)
+    else:
+        text = None
     filters = filter_query(schema, query)
     if text is None:
         return filters or Q.all_query()
@@ -241,22 +250,78 @@ def _engine(call: Any, *args: Any, **kwargs: Any) -> Any:
         raise BackendUnavailable(f"the search engine failed: {exc}") from None
 
 
-class _Reader:
-    """One open generation: the index, its searcher and the pointer it was read from."""
+class _ResultCache:
+    """The results of recent searches of one generation, least recently used out first.
 
-    def __init__(self, folder: Path, stamp: tuple[int, int]):
+    A generation never changes, so a result stays right for as long as its generation
+    serves; a new generation comes with an empty cache. What is handed out is a copy whose
+    hit list the caller may reorder (hits themselves are shared: only the API sets their
+    ``snippet``, to the same value for the same search)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._results: OrderedDict[Any, SearchResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(query: SearchQuery, parsed: ParsedQuery) -> Any:
+        """What decides a result: the request, and the parse it runs (a comparison grid
+        gives a query a topic's parse of its own) with the words its excerpts mark."""
+        return (query.model_dump_json(), parsed.plan(), parsed.highlight_terms())
+
+    def get(self, key: Any) -> SearchResult | None:
+        if not self.size:
+            return None
+        with self._lock:
+            found = self._results.get(key)
+            if found is None:
+                return None
+            self._results.move_to_end(key)
+        return found.model_copy(update={"hits": list(found.hits)})
+
+    def put(self, key: Any, result: SearchResult) -> None:
+        if not self.size:
+            return
+        with self._lock:
+            self._results[key] = result.model_copy(update={"hits": list(result.hits)})
+            self._results.move_to_end(key)
+            while len(self._results) > self.size:
+                self._results.popitem(last=False)
+
+
+class _Reader:
+    """One open generation: the index, its searcher and the pointer it was read from, and
+    the text queries built against its schema (a grid runs one topic's plan once per row, a
+    busy server the same few plans again and again: built once, they are reused)."""
+
+    MAX_PLANS = 512
+
+    def __init__(self, folder: Path, stamp: tuple[int, int], result_cache: int = 0):
         self.folder = folder
         self.stamp = stamp
         self.index = tantivy.Index.open(str(folder))
         self.schema = self.index.schema
         self.searcher = self.index.searcher()
+        self._plans: dict[TextPlan, Q] = {}
+        self.results = _ResultCache(result_cache)
+        self.suggestions: dict[tuple[str, int, int], list[tuple[str, int]]] = {}
+
+    def text_query(self, plan: TextPlan) -> Q:
+        found = self._plans.get(plan)
+        if found is None:
+            found = text_query(self.schema, plan)
+            if len(self._plans) >= self.MAX_PLANS:
+                self._plans.clear()  # simple and bounded; a hot plan is rebuilt at once
+            self._plans[plan] = found
+        return found
 
 
 class TantivyBackend(Backend):
     name = "embedded"
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, result_cache: int = 0):
         self.path = Path(path)
+        self.result_cache = result_cache  # searches kept per generation (_ResultCache)
         self._lock = threading.Lock()
         self._reader: _Reader | None = None
 
@@ -274,6 +339,14 @@ class TantivyBackend(Backend):
         return self.path / meta["generation"], meta, (st.st_ino, st.st_mtime_ns)
 
     def _open(self) -> _Reader:
+        reader = self._reader
+        if reader is not None:  # the pointer unchanged since: no need to read it again
+            try:
+                st = os.stat(self.pointer)
+            except FileNotFoundError:
+                st = None
+            if st is not None and (st.st_ino, st.st_mtime_ns) == reader.stamp:
+                return reader
         current = self._current()
         if current is None:
             raise BackendUnavailable(
@@ -290,7 +363,7 @@ class TantivyBackend(Backend):
                 reader = self._reader
                 if reader is None or reader.stamp != stamp:
                     try:
-                        reader = _Reader(folder, stamp)
+                        reader = _Reader(folder, stamp, self.result_cache)
                     except ValueError as exc:
                         raise BackendUnavailable(
                             f"cannot open the index at {folder}: {exc}"
@@ -560,9 +633,20 @@ class TantivyBackend(Backend):
 
     def search(self, query: SearchQuery) -> SearchResult:
         parsed = query.parsed()
-        plan = parsed.plan()
         reader = self._open()
-        q = full_query(reader.schema, query, plan)
+        key = reader.results.key(query, parsed) if reader.results.size else None
+        found = reader.results.get(key) if key is not None else None
+        if found is None:
+            found = self._search_generation(reader, query, parsed)
+            if key is not None:
+                reader.results.put(key, found)
+        return found
+
+    def _search_generation(
+        self, reader: _Reader, query: SearchQuery, parsed: ParsedQuery
+    ) -> SearchResult:
+        plan = parsed.plan()
+        q = full_query(reader.schema, query, plan, reader.text_query)
         matches: list[Any] | None = None
         if parsed.empty:
             page = self._listed(reader, q, query)
@@ -620,8 +704,21 @@ class TantivyBackend(Backend):
         filtered by distance; without a shared letter (one edit only), the one-edit variants
         looked up one by one, which is cheaper than walking a whole dictionary."""
         max_edits = max(1, min(2, max_edits))
+        reader = self._open()
+        key = (term, max_edits, prefix_length)
+        known = reader.suggestions.get(key)
+        if known is None:
+            known = self._suggest_terms(reader, term, max_edits, prefix_length)
+            if len(reader.suggestions) >= _Reader.MAX_PLANS:
+                reader.suggestions.clear()
+            reader.suggestions[key] = known
+        return list(known)
+
+    def _suggest_terms(
+        self, reader: _Reader, term: str, max_edits: int, prefix_length: int
+    ) -> list[tuple[str, int]]:
         prefix = term[: effective_prefix(max_edits, prefix_length)]
-        searcher = self._open().searcher
+        searcher = reader.searcher
         found: dict[str, int] = {}
         if not prefix:
             found = self.term_doc_freqs(sorted(one_edit_variants(term)))
@@ -638,7 +735,7 @@ class TantivyBackend(Backend):
                 raise InvalidQuery(f"cannot count by {field!r}")
         parsed = query.parsed()
         reader = self._open()
-        q = full_query(reader.schema, query, parsed.plan())
+        q = full_query(reader.schema, query, parsed.plan(), reader.text_query)
         aggs = {"a": {"terms": {"field": field_a, "size": 300},
                       "aggs": {"b": {"terms": {"field": field_b, "size": 300}}}}}
         found = self._aggregate(reader, q, aggs)
