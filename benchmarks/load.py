@@ -119,11 +119,14 @@ async def run_load(base: str, clients: int, seconds: float, timeout: float) -> d
 
 
 @contextmanager
-def served(workers: int | None) -> Iterator[str]:
-    """``kb serve`` on the bundled knowledge base in a fresh KB_HOME, on a loopback port."""
+def served(workers: int | None, result_cache: int | None = None) -> Iterator[str]:
+    """``kb serve`` on the bundled knowledge base in a fresh KB_HOME, on a loopback port
+    (``result_cache``: KB_RESULT_CACHE for it; default, the setting's default)."""
     with tempfile.TemporaryDirectory(prefix="regkb-load-") as home:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
         env.update(KB_HOME=home, KB_BACKEND="embedded")
+        if result_cache is not None:
+            env["KB_RESULT_CACHE"] = str(result_cache)
         args = ["--host", "127.0.0.1"] + (["--workers", str(workers)] if workers else [])
         with kb_served(env, *args, log_path=Path(home) / "serve.log", ready_timeout=120) as (
             base, _port
@@ -131,26 +134,32 @@ def served(workers: int | None) -> Iterator[str]:
             yield base
 
 
-def record(figures: dict, clients: int, workers: str) -> None:
+def row(label: str, figures: dict) -> str:
+    kinds = ", ".join(f"{k}: {v}" for k, v in sorted(figures["error_kinds"].items())) or "none"
+    return (f"| {label} | {figures['requests']:,} | {figures['seconds']} s | {figures['rps']} | "
+            f"{figures['p50_ms']} ms | {figures['p99_ms']} ms | {figures['errors']} ({kinds}) |")
+
+
+def record(runs: list[tuple[str, dict]], clients: int, workers: str) -> None:
     """Put the figures in RESULTS.md, in their own section (replaced on the next run)."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip() or "unknown"
-    kinds = ", ".join(f"{k}: {v}" for k, v in sorted(figures["error_kinds"].items())) or "none"
     day, cores = dt.date.today().isoformat(), os.cpu_count()
+    rows = "\n".join(row(label, figures) for label, figures in runs)
     section = f"""{SECTION}
 
-`python -m benchmarks.load --write` ({day}, commit {commit}, {cores}
-cores, the load generator on the same machine): {clients} clients in a closed loop for
-{figures['seconds']} s against `kb serve --workers {workers}` on the bundled knowledge base, over
-loopback. The mix: searches (35%), searches with jurisdiction and kind filters (20%), deeper
-pages (10%), filter-only listings (7%), instrument, provision and case-note lookups (16%),
-citations (7%) and an IPEF comparison grid (5%). An error is a 5xx, a 429 or a failed
-connection.
+`python -m benchmarks.load --write --without-cache` ({day}, commit {commit}, {cores}
+cores, the load generator on the same machine): {clients} clients in a closed loop against
+`kb serve --workers {workers}` on the bundled knowledge base, over loopback. The mix:
+searches (35%), searches with jurisdiction and kind filters (20%), deeper pages (10%),
+filter-only listings (7%), instrument, provision and case-note lookups (16%), citations (7%)
+and an IPEF comparison grid (5%), drawn from 15 queries. An error is a 5xx, a 429 or a failed
+connection. The second row is the same server with its result cache off
+(`KB_RESULT_CACHE=0`): every search runs in the engine.
 
-| requests | req/s | p50 | p99 | errors |
-|---:|---:|---:|---:|---:|
-| {figures['requests']:,} | {figures['rps']} | {figures['p50_ms']} ms | {figures['p99_ms']} ms | \
-{figures['errors']} ({kinds}) |
+| server | requests | time | req/s | p50 | p99 | errors |
+|---|---:|---:|---:|---:|---:|---:|
+{rows}
 """
     text = RESULTS.read_text(encoding="utf-8")
     pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
@@ -170,19 +179,27 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="for the server started here "
                         "(default: kb serve's, the number of cores)")
     parser.add_argument("--write", action="store_true", help="record the figures in RESULTS.md")
+    parser.add_argument("--without-cache", action="store_true", help="then run again against "
+                        "a server with its result cache off (KB_RESULT_CACHE=0)")
     args = parser.parse_args()
     if not (1 <= args.clients <= MAX_CLIENTS and 0 < args.seconds <= MAX_SECONDS):
         raise SystemExit(f"at most {MAX_CLIENTS} clients and {MAX_SECONDS} s")
+    runs: list[tuple[str, dict]] = []
     if args.url:
         loopback_only(args.url)
-        figures = asyncio.run(run_load(args.url, args.clients, args.seconds, args.timeout))
+        runs.append((args.url, asyncio.run(
+            run_load(args.url, args.clients, args.seconds, args.timeout))))
     else:
-        with served(args.workers) as base:
-            figures = asyncio.run(run_load(base, args.clients, args.seconds, args.timeout))
-    print(figures)
+        for label, cache in [("kb serve", None)] + (
+                [("kb serve, KB_RESULT_CACHE=0", 0)] if args.without_cache else []):
+            with served(args.workers, cache) as base:
+                runs.append((label, asyncio.run(
+                    run_load(base, args.clients, args.seconds, args.timeout))))
+    for label, figures in runs:
+        print(label, figures)
     if args.write:
         workers = str(args.workers or (os.cpu_count() or 1)) if not args.url else "?"
-        record(figures, args.clients, workers)
+        record(runs, args.clients, workers)
 
 
 if __name__ == "__main__":

@@ -299,13 +299,15 @@ def memory_of(pid: int) -> dict[str, float]:
 
 def api_process(env: dict[str, str], rounds: int) -> dict[str, Any]:
     """``kb serve`` in its own process: the query set over HTTP (``rounds`` untimed passes,
-    then ``rounds`` timed), then its resident memory."""
+    then ``rounds`` timed), then its resident memory. Its result cache is off: the same
+    queries again would otherwise be answered from it, and the figure would not be the
+    engine's plus the API's."""
     port = free_port()
     proc = subprocess.Popen(
         # one worker: the memory measured is then the process that answers (with several,
         # the pid is a supervisor that holds no index)
         [sys.executable, "-m", "kb.cli", "serve", "--port", str(port), "--workers", "1"],
-        cwd=ROOT, env={**os.environ, **env},
+        cwd=ROOT, env={**os.environ, **env, "KB_RESULT_CACHE": "0"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:

@@ -305,6 +305,7 @@ class _Reader:
         self._plans: dict[TextPlan, Q] = {}
         self.results = _ResultCache(result_cache)
         self.suggestions: dict[tuple[str, int, int], list[tuple[str, int]]] = {}
+        self.doc_freqs: dict[str, int] = {}
 
     def text_query(self, plan: TextPlan) -> Q:
         found = self._plans.get(plan)
@@ -694,8 +695,20 @@ class TantivyBackend(Backend):
         return similar.merge(rankings, exclude, query.limit)
 
     def term_doc_freqs(self, terms: list[str]) -> dict[str, int]:
-        searcher = self._open().searcher
-        return {t: max(searcher.doc_freq(f, t) for f in FIELD_WEIGHTS) for t in terms}
+        """How many documents hold each term, in its commonest field (did-you-mean asks it
+        of every search's words: remembered per generation)."""
+        reader = self._open()
+        known = reader.doc_freqs
+        out: dict[str, int] = {}
+        for term in terms:
+            found = known.get(term)
+            if found is None:
+                found = max(reader.searcher.doc_freq(f, term) for f in FIELD_WEIGHTS)
+                if len(known) >= 50_000:
+                    known.clear()
+                known[term] = found
+            out[term] = found
+        return out
 
     def suggest_terms(
         self, term: str, max_edits: int = 2, prefix_length: int = 1
