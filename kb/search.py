@@ -83,6 +83,10 @@ WORD_TRANSLATION_WEIGHT = 0.5  # a word's own translation, when it is part of a 
 FIELD_SENTINEL = "zzfield0"
 ALL_WORDS_BONUS = 100.0
 PROXIMITY_BONUS = 10.0
+# the pair evidence: each two adjacent query words found adjacent in a field score as a word
+# of that field would, times this (a pair is rare, so its BM25 weighs a lot)
+PAIR_WEIGHT = 1.0
+MAX_PAIRS = 12
 PROXIMITY_SLOP = 3  # words "close together": at most this many others between them
 # Recitals and preambles explain; articles bind. A matching text of any other kind gets this
 # much more, so an article ranks above the recital that repeats its words.
@@ -132,6 +136,9 @@ class ParsedQuery:
     topic_tags: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     stop_words: list[str] = field(default_factory=list)  # left out of the clauses
+    # runs of words as typed (stop words too, exclusions and OR not), each with the number
+    # of the term it belongs to ("dữ liệu" is one term of two words), for the pair evidence
+    runs: list[list[tuple[str, int]]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -193,6 +200,10 @@ class TextPlan:
     proximity: tuple[str, ...]  # stems of the single words, in order, for the proximity bonus
     # topic tags that raise the score of a matching text without letting any text in
     topic_tags: tuple[str, ...] = ()
+    # adjacent words as typed (stems), each pair one index term: a text with the words in
+    # that order scores by how rare the pair is, so a text that says what was asked ranks
+    # above one that merely holds the words (PAIR_WEIGHT)
+    pairs: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, parsed: ParsedQuery) -> TextPlan:
@@ -229,7 +240,23 @@ class TextPlan:
             all_words=len(clauses) >= 2 and bool(ALL_WORDS_BONUS),
             proximity=single if len(single) >= 2 and PROXIMITY_BONUS else (),
             topic_tags=() if TOPICS_ADMIT else tuple(dict.fromkeys(parsed.topic_tags)),
+            pairs=query_pairs(parsed) if PAIR_WEIGHT and len(clauses) >= 2 else (),
         )
+
+
+def query_pairs(parsed: ParsedQuery) -> tuple[tuple[str, str], ...]:
+    """The stems of each two words typed next to each other (through a stop word too:
+    "right to erasure" gives right-to and to-erasure), at least one of them not a stop
+    word, each pair once. Two words of one term ("dữ liệu", a quoted phrase) are not a
+    pair here: the term's own clause already asks for them side by side."""
+    stops = set(parsed.stop_words) | STOP_WORDS_EN
+    found: dict[tuple[str, str], None] = {}
+    for run in parsed.runs:
+        for (first, a), (second, b) in zip(run, run[1:], strict=False):
+            if a == b or (first in stops and second in stops):
+                continue
+            found[(stem(first), stem(second))] = None
+    return tuple(found)[:MAX_PAIRS]
 
 
 _TOKEN_RE = re.compile(r'([-+]?)"([^"]*)"?|(\S+)')
@@ -264,7 +291,12 @@ def _parse_shared(text: str, expand: bool) -> ParsedQuery:
     vietnamese = looks_vietnamese([w for *_, tagged in pieces for w in tagged])
     if vietnamese:
         pieces = _join_vietnamese_words(pieces)
-    for sign, bare, tagged in pieces:
+    run: list[tuple[str, int]] = []
+    parsed.runs.append(run)
+    for number, (sign, bare, tagged) in enumerate(pieces):
+        if bare == "OR" or sign == "-":
+            run = []
+            parsed.runs.append(run)
         if bare == "OR":
             pending_or = bool(parsed.clauses)
             continue
@@ -275,6 +307,7 @@ def _parse_shared(text: str, expand: bool) -> ParsedQuery:
             parsed.excluded.append(terms)
             pending_or = False
             continue
+        run.extend((word, number) for word in terms)
         # a quoted phrase must match; a bare word with inner punctuation ("14.11",
         # "e-commerce") is a phrase of its parts, optional like any word
         required = sign == "+" or (bare is None and len(terms) > 1)

@@ -44,6 +44,7 @@ from kb.search import (
     FIELD_SENTINEL,
     FIELD_WEIGHTS,
     OPERATIVE_BONUS,
+    PAIR_WEIGHT,
     PROXIMITY_BONUS,
     PROXIMITY_SLOP,
     TAG_FIELD,
@@ -129,6 +130,10 @@ def build_fulltext_query(plan: TextPlan) -> dict[str, Any]:
         ]
         should.append({"constant_score": {"filter": {"bool": {"should": near}},
                                           "boost": PROXIMITY_BONUS}})
+    if plan.pairs:
+        adjacent = [{"term": {field: {"value": pair_term(*pair), "boost": weight * PAIR_WEIGHT}}}
+                    for pair in plan.pairs for field, weight in FIELD_WEIGHTS.items()]
+        should.append({"bool": {"should": adjacent}})
     if plan.topic_tags:
         topics = [{"term": {TAG_FIELD: {"value": t, "boost": TAG_WEIGHT}}} for t in plan.topic_tags]
         should.append({"bool": {"should": topics}})
@@ -305,6 +310,9 @@ def _reason(exc: ApiError) -> str:
         return str(exc.message)
 
 
+DOC_FREQ_TTL = 60.0  # seconds a term's document frequency is trusted without asking again
+
+
 class ElasticBackend(Backend):
     name = "elasticsearch"
 
@@ -315,6 +323,10 @@ class ElasticBackend(Backend):
         self.prefix = prefix
         self.shards = shards  # of each new generation: a cluster wants replicas, a node none
         self.replicas = replicas
+        # term -> (when read, document frequency): did-you-mean asks for a search's words,
+        # and each asking is a scan of the node; kept DOC_FREQ_TTL seconds, and forgotten
+        # when this process switches the aliases (another's reindex is seen within the TTL)
+        self._doc_freqs: dict[str, tuple[float, int]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticBackend:
@@ -537,6 +549,7 @@ class ElasticBackend(Backend):
             )
             actions.append({"add": {"index": name, "alias": alias}})
         self._call(self.es.indices.update_aliases, actions=actions)
+        self._doc_freqs.clear()
 
     def _drop(self, names: list[str]) -> None:
         for name in names:
@@ -687,14 +700,25 @@ class ElasticBackend(Backend):
         return similar.merge(rankings, exclude, query.limit)
 
     def term_doc_freqs(self, terms: list[str]) -> dict[str, int]:
-        if not terms:
-            return {}
-        res = self._call(self.es.search, index=self.aliases, body=build_doc_freq_body(terms))
-        aggs = res["aggregations"]
-        return {
-            t: max(aggs[f]["buckets"][f"t{i}"]["doc_count"] for f in FIELD_WEIGHTS)
-            for i, t in enumerate(terms)
-        }
+        """How many documents hold each term, in its commonest field; read from the node at
+        most once per DOC_FREQ_TTL seconds (``_doc_freqs``)."""
+        now = time.monotonic()
+        out: dict[str, int] = {}
+        for term in terms:
+            known = self._doc_freqs.get(term)
+            if known is not None and now - known[0] < DOC_FREQ_TTL:
+                out[term] = known[1]
+        missing = list(dict.fromkeys(t for t in terms if t not in out))
+        if missing:
+            res = self._call(self.es.search, index=self.aliases,
+                             body=build_doc_freq_body(missing))
+            aggs = res["aggregations"]
+            if len(self._doc_freqs) >= 50_000:
+                self._doc_freqs.clear()
+            for i, term in enumerate(missing):
+                out[term] = max(aggs[f]["buckets"][f"t{i}"]["doc_count"] for f in FIELD_WEIGHTS)
+                self._doc_freqs[term] = (now, out[term])
+        return {t: out[t] for t in terms}
 
     def suggest_terms(
         self, term: str, max_edits: int = 2, prefix_length: int = 1

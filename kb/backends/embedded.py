@@ -40,6 +40,7 @@ from kb.search import (
     MAX_LIMIT,
     MAX_OFFSET,
     OPERATIVE_BONUS,
+    PAIR_WEIGHT,
     PROXIMITY_BONUS,
     PROXIMITY_SLOP,
     TAG_FIELD,
@@ -163,6 +164,13 @@ def text_query(schema: tantivy.Schema, plan: TextPlan) -> Q:
         ]
         near_any = Q.boolean_query([(Occur.Should, q) for q in near])
         parts.append((Occur.Should, Q.const_score_query(near_any, PROXIMITY_BONUS)))
+    if plan.pairs:
+        adjacent = [
+            (Occur.Should, Q.boost_query(Q.term_query(schema, field, pair_term(*pair)),
+                                         weight * PAIR_WEIGHT))
+            for pair in plan.pairs for field, weight in FIELD_WEIGHTS.items()
+        ]
+        parts.append((Occur.Should, Q.boolean_query(adjacent)))
     if plan.topic_tags:
         topics = [
             (Occur.Should, Q.boost_query(Q.term_query(schema, TAG_FIELD, t), TAG_WEIGHT))
@@ -232,6 +240,8 @@ def describe(plan: TextPlan, query: SearchQuery) -> dict[str, Any]:
         "all_words_bonus": ALL_WORDS_BONUS if plan.all_words else 0,
         "proximity": {"words": " ".join(plan.proximity), "slop": PROXIMITY_SLOP,
                       "bonus": PROXIMITY_BONUS} if plan.proximity else None,
+        "adjacent_pairs": {"pairs": [" ".join(p) for p in plan.pairs],
+                           "weight": PAIR_WEIGHT} if plan.pairs else None,
         "filters": query.filters(),
         "date": [str(query.date_from or ""), str(query.date_to or "")],
     }
