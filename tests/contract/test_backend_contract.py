@@ -70,6 +70,21 @@ def test_words_close_together_rank_above_scattered_ones(fresh: Backend) -> None:
     assert [h.id.rsplit("~", 1)[1] for h in hits] == [together.eid, scattered.eid]
 
 
+def test_words_in_the_order_typed_rank_above_the_same_words_otherwise(fresh: Backend) -> None:
+    """Two texts alike but for "to"/"and" between the words: the one that says "right to
+    erasure", as typed, scores more (the pair evidence), on both backends."""
+    rec = records()[0].model_copy(deep=True)
+    apart, said = rec.provisions[0].model_copy(), rec.provisions[1].model_copy()
+    apart.text = "The subject has a right and erasure of the data held."
+    said.text = "The subject has a right to erasure of the data held."
+    apart.heading = said.heading = None
+    rec.provisions = [apart, said]  # the other first: ties would put it first
+    fresh.rebuild(record_docs([rec]))
+    hits = fresh.search(SearchQuery(text="right to erasure", kinds=["provision"])).hits
+    assert [h.id.rsplit("~", 1)[1] for h in hits] == [said.eid, apart.eid]
+    assert hits[0].score > hits[1].score
+
+
 def test_heading_match_ranks_first(built: Backend) -> None:
     found = ids(built, text="notifiable breach", kinds=["provision"])
     assert found[0] == "/akn/sg/act/2012/26/~sec_26d"
