@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from kb.ingest import instrument_topics, tag_provisions
 from kb.models import Dates, Instrument, Provision
 from kb.taxonomy import taxonomy
 
@@ -49,8 +50,17 @@ def vocabulary(language: str, limit_files: int = 12) -> list[str]:
     return words or FALLBACK[language].split() * 50
 
 
-def generate(n_provisions: int, seed: int = 7) -> Iterator[Instrument]:
-    """Instruments of 50 provisions each, N provisions in all, identical for a given seed."""
+def generate(n_provisions: int, seed: int = 7, tags: str = "random") -> Iterator[Instrument]:
+    """Instruments of 50 provisions each, N provisions in all, identical for a given seed.
+
+    ``tags``: ``random`` gives each provision one of two topics drawn for its instrument,
+    whatever its words (the speed benchmarks filter and facet on them); ``import`` tags the
+    texts as ``kb import`` tags a text it reads (``kb.ingest``: a provision's topics from its
+    own words, the instrument's from its title and provisions), so a topic means what it
+    means in a real knowledge base, where no tag is put on a text that does not name it.
+    """
+    if tags not in ("random", "import"):
+        raise ValueError(f"tags: random or import, not {tags!r}")
     rng = random.Random(seed)
     vocabularies = {lang: vocabulary(lang) for lang in ("en", "vi")}
     topics = [t for t in taxonomy().topics if "/" in t]
@@ -74,9 +84,14 @@ def generate(n_provisions: int, seed: int = 7) -> Iterator[Instrument]:
                 path=[f"Chapter {1 + k // 10}"], topics=[rng.choice(inst_topics)],
             ))
         made += count
+        title = " ".join(rng.choice(words) for _ in range(rng.randint(3, 9))).capitalize()
+        if tags == "import":
+            provisions = tag_provisions([p.model_copy(update={"topics": []})
+                                         for p in provisions])
+            inst_topics = instrument_topics(title, provisions)
         yield Instrument(
             id=f"/akn/{jur}/act/{year}/bench-{i}",
-            title=" ".join(rng.choice(words) for _ in range(rng.randint(3, 9))).capitalize(),
+            title=title,
             jurisdiction=jur,
             doc_type=rng.choice(["act", "decree", "regulation", "circular"]),
             status=rng.choice(["in-force", "in-force", "in-force", "amended", "repealed"]),

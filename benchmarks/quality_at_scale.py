@@ -6,6 +6,10 @@ real corpus alone, then over the same corpus with N synthetic provisions of
 index, so BM25's statistics and the competition for the first ten places are those of a large
 knowledge base. Target: nDCG@10 drops by no more than 0.02 with 1,000,000 distractors.
 
+The distractors are tagged two ways, one run each: as ``kb import`` tags the texts it reads
+(topics from their own words: what a large knowledge base of imported texts holds), and with
+topics drawn at random whatever their words (a harsher case: a tag that lies).
+
     python benchmarks/quality_at_scale.py                        # embedded, 1,000,000
     python benchmarks/quality_at_scale.py --backends embedded,elasticsearch \\
         --es-url http://127.0.0.1:9200 --distractors 1000000
@@ -45,14 +49,15 @@ def documents(kb: KnowledgeBase) -> int:
     return int(stats["instruments"] + stats["provisions"] + stats["case_notes"])
 
 
-def measure(kb: KnowledgeBase, distractors: int) -> dict[str, Any]:
-    """Evaluate over the corpus alone, rebuild the same index with the distractors added,
-    evaluate again."""
+def measure(kb: KnowledgeBase, distractors: int, tags: str = "import") -> dict[str, Any]:
+    """Evaluate over the corpus alone, rebuild the same index with the distractors added
+    (tagged as ``benchmarks.corpus.generate`` is told), evaluate again."""
     queries = load_queries()
     corpus = evaluate(kb, queries)
     corpus_docs = documents(kb)
     started = time.perf_counter()
-    records = itertools.chain(kb.records(kb.load_entries(refresh=True)), generate(distractors))
+    records = itertools.chain(kb.records(kb.load_entries(refresh=True)),
+                              generate(distractors, tags=tags))
     report = kb.backend.rebuild(record_docs(records))
     build_s = time.perf_counter() - started
     scaled = evaluate(kb, queries)
@@ -65,6 +70,7 @@ def measure(kb: KnowledgeBase, distractors: int) -> dict[str, Any]:
     ]
     return {
         "distractors": distractors,
+        "distractor_tags": tags,
         "documents_corpus": corpus_docs,
         "documents_scaled": report.documents,
         "build_seconds": round(build_s, 1),
@@ -80,13 +86,14 @@ def measure(kb: KnowledgeBase, distractors: int) -> dict[str, Any]:
     }
 
 
-def run_backend(name: str, home: Path, distractors: int, es_url: str | None) -> dict[str, Any]:
+def run_backend(name: str, home: Path, distractors: int, es_url: str | None,
+                tags: str = "import") -> dict[str, Any]:
     prefix = f"regkb-qscale{os.getpid()}"
     if name == "elasticsearch":
         os.environ["KB_INDEX_PREFIX"] = prefix  # indices of this run only
     kb, info = open_kb(home, name, es_url)
     try:
-        result = measure(kb, distractors)
+        result = measure(kb, distractors, tags)
         result["import_failures"] = len(info.get("failed", {}))
     finally:
         if name == "elasticsearch":
@@ -107,6 +114,10 @@ def main() -> None:
     parser.add_argument("--home", type=Path,
                         help="KB_HOME with the corpus imported, reused (default: temporary); "
                         "its index is rebuilt")
+    parser.add_argument("--tags", default="import,random",
+                        help="how the distractors are tagged, one run each: import (as "
+                        "`kb import` tags a text: topics from its own words) and/or random "
+                        "(topics drawn at random, whatever the words)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--notes", default="")
     args = parser.parse_args()
@@ -115,20 +126,28 @@ def main() -> None:
     out: dict[str, Any] = {"queries": len(load_queries()), "distractors": args.distractors,
                            "date": time.strftime("%Y-%m-%d"), "backends": {},
                            "notes": args.notes}
+    out["random_tags"] = {}
     if args.out.exists():  # keep the other backend's figures when only one is re-run
         previous = json.loads(args.out.read_text())
         if previous.get("distractors") == args.distractors:
-            out["backends"] = previous.get("backends", {})
+            before = previous.get("backends", {})
+            out["backends"] = {k: v for k, v in before.items()
+                               if v.get("distractor_tags") == "import"}
+            # runs from before the tags were told apart had random ones
+            out["random_tags"] = {**{k: v for k, v in before.items()
+                                     if v.get("distractor_tags", "random") == "random"},
+                                  **previous.get("random_tags", {})}
     with tempfile.TemporaryDirectory(prefix="regkb-qscale-") as tmp:
         home = args.home or Path(tmp) / "home"
-        for name in args.backends.split(","):
-            print(f"{name}: corpus, then corpus + {args.distractors:,} distractors ...",
+        for name, tags in itertools.product(args.backends.split(","), args.tags.split(",")):
+            print(f"{name}: corpus, then corpus + {args.distractors:,} distractors "
+                  f"({tags} tags) ...", flush=True)
+            result = run_backend(name, home, args.distractors, args.es_url, tags)
+            out["backends" if tags == "import" else "random_tags"][name] = result
+            print(f"{name}, {tags} tags: nDCG@10 {result['ndcg_corpus']:.4f} -> "
+                  f"{result['ndcg_scaled']:.4f} (drop {result['drop']:+.4f}, target <= "
+                  f"{TARGET_DROP}: {'met' if result['meets_target'] else 'MISSED'})",
                   flush=True)
-            result = run_backend(name, home, args.distractors, args.es_url)
-            out["backends"][name] = result
-            print(f"{name}: nDCG@10 {result['ndcg_corpus']:.4f} -> {result['ndcg_scaled']:.4f} "
-                  f"(drop {result['drop']:+.4f}, target <= {TARGET_DROP}: "
-                  f"{'met' if result['meets_target'] else 'MISSED'})", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     print(f"written to {args.out}")
