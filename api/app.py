@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,12 +35,26 @@ def warm_up(app: FastAPI) -> None:
         kb.notes_about("/akn/vn/act/2018/24-2018-qh14")
     except Exception:  # noqa: BLE001 - no index yet, or a backend down: requests will say so
         log.info("warm-up search failed", exc_info=True)
+    if getattr(app.state, "freeze_heap", False):
+        # what was loaded lives as long as the worker (taxonomy, glossary, entries: hundreds
+        # of thousands of objects); kept out of the collector's full passes, which would
+        # otherwise walk them all again and again while requests wait
+        gc.collect()
+        gc.freeze()
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(warm_up, app)
     yield
+
+
+def create_served_app() -> FastAPI:
+    """The app as ``kb serve`` runs it: one per worker process, whose heap after the warm-up
+    is frozen (``warm_up``)."""
+    app = create_app()
+    app.state.freeze_heap = True
+    return app
 
 
 def create_app() -> FastAPI:

@@ -889,7 +889,7 @@ def serve(
               f"(API docs: http://{host}:{port}/docs)")
     # h11 with a bounded request head that is answered, not reset (see api/server.py); the
     # workers import the app themselves, so it is given by name
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=count,
+    uvicorn.run("api.app:create_served_app", factory=True, host=host, port=port, workers=count,
                 log_level="info", access_log=access_log, **server_options())
 
 
