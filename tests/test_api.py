@@ -217,3 +217,32 @@ def test_search_did_you_mean(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()["components"]["schemas"]
     assert "did_you_mean" in schema["SearchResult"]["properties"]
     assert {"text", "corrections"} <= set(schema["DidYouMean"]["properties"])
+
+
+def test_a_worker_loads_what_its_first_requests_need_before_taking_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warm-up (app start-up) reads the entries and the agreement names, so a worker's
+    first requests do not all read them at once; the served app also freezes that heap."""
+    import gc
+
+    from api.app import create_served_app
+    from kb.authorities import _NAMES_OF
+
+    home = tmp_path / "home"
+    backend = TantivyBackend(home / "index")
+    backend.rebuild(record_docs(records()))
+    kb = KnowledgeBase(Settings(home=home), backend=backend)
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))  # not this test process's
+    _NAMES_OF.clear()
+    for factory, freezes in ((create_app, False), (create_served_app, True)):
+        kb._entries = None
+        frozen.clear()
+        app = factory()
+        app.dependency_overrides[get_kb] = lambda: kb
+        assert kb._entries is None
+        with TestClient(app) as c:  # start-up ran
+            assert kb._entries is not None and id(kb._entries) in _NAMES_OF
+            assert bool(frozen) is freezes
+            assert c.get("/v1/search", params={"q": "personal data"}).status_code == 200
