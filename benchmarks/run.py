@@ -663,8 +663,8 @@ FINDINGS = """## Findings of the later runs of 2026-12-05
 - **HTTP p95 / in-process p95, embedded at 100k: 1.30x, 1.40x, 1.90x and 1.25x in four runs
   of the same day** (the last is in the table): the API adds a few ms to each search (h11,
   FastAPI, the answer's citations and JSON, the client), a fixed cost close to the search's
-  own at this size, so the ratio swings with the machine; at 1M it is 1.02x. Elasticsearch at 100k: 1.28x (met; was 1.73x before did-you-mean's document
-  frequencies were kept).
+  own at this size, so the ratio swings with the machine; at 1M it is 1.02x. Elasticsearch
+  at 100k: 1.28x (met; was 1.73x before did-you-mean's document frequencies were kept).
 - **Quality with 1,000,000 distractors: 0.686 -> 0.647 (drop 0.039) with distractors tagged
   as `kb import` tags a text, 0.632 (drop 0.054) with random tags; target (0.02) not met.**
   With random tags, a distractor carrying the query's topic earns the topic's weight whatever
