@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,37 @@ def corpus_elasticsearch(corpus_home: Path, es_url: str) -> Iterator:
 def corpus_kb(request: pytest.FixtureRequest, backend: str):
     """The corpus knowledge base of one backend, by name."""
     return request.getfixturevalue(f"corpus_{backend}")
+
+
+# -- the API on a knowledge base of a test's own -------------------------------------------
+def app_on(kb):
+    """The app answering from ``kb`` (its ``get_kb`` dependency overridden)."""
+    from api.app import create_app
+    from api.deps import get_kb
+
+    app = create_app()
+    app.dependency_overrides[get_kb] = lambda: kb
+    return app
+
+
+@contextmanager
+def api_client(kb) -> Iterator:
+    """A test client of ``app_on(kb)``, start-up run; a server error is an answer, not a
+    raised exception, as a client would see it."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app_on(kb), raise_server_exceptions=False) as client:
+        yield client
+
+
+def indexed_kb(home: Path, recs: list, kb_class: type | None = None):
+    """A knowledge base (of ``kb_class``, a KnowledgeBase by default) in ``home`` whose
+    embedded index holds ``recs`` (and nothing else)."""
+    from kb.backends.embedded import TantivyBackend
+    from kb.config import Settings
+    from kb.core import KnowledgeBase
+    from kb.documents import record_docs
+
+    backend = TantivyBackend(home / "index")
+    backend.rebuild(record_docs(recs))
+    return (kb_class or KnowledgeBase)(Settings(home=home), backend=backend)

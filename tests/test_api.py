@@ -14,19 +14,15 @@ from api.deps import get_kb
 from kb.backends.embedded import TantivyBackend
 from kb.config import Settings
 from kb.core import KnowledgeBase
-from kb.documents import record_docs
+from tests.conftest import api_client, indexed_kb
 from tests.contract.records import records
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     home = tmp_path_factory.mktemp("api")
-    backend = TantivyBackend(home / "index")
-    backend.rebuild(record_docs(records()))
-    kb = KnowledgeBase(Settings(home=home), backend=backend)
-    app = create_app()
-    app.dependency_overrides[get_kb] = lambda: kb
-    with TestClient(app, raise_server_exceptions=False) as c:
+    kb = indexed_kb(home, records())
+    with api_client(kb) as c:
         yield c
 
 
@@ -186,9 +182,7 @@ def test_hostile_queries_never_500(client: TestClient, q: str) -> None:
 
 def test_missing_index_is_503(tmp_path: Path) -> None:
     kb = KnowledgeBase(Settings(home=tmp_path), backend=TantivyBackend(tmp_path / "none"))
-    app = create_app()
-    app.dependency_overrides[get_kb] = lambda: kb
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with api_client(kb) as c:
         res = c.get("/v1/search", params={"q": "data"})
         assert res.status_code == 503
         assert "kb index" in res.json()["detail"]
@@ -230,9 +224,7 @@ def test_a_worker_loads_what_its_first_requests_need_before_taking_them(
     from kb.authorities import _NAMES_OF
 
     home = tmp_path / "home"
-    backend = TantivyBackend(home / "index")
-    backend.rebuild(record_docs(records()))
-    kb = KnowledgeBase(Settings(home=home), backend=backend)
+    kb = indexed_kb(home, records())
     frozen: list[bool] = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))  # not this test process's
     _NAMES_OF.clear()

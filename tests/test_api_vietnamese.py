@@ -12,11 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from kb.backends.embedded import TantivyBackend
-from kb.config import Settings
 from kb.core import KnowledgeBase
-from kb.documents import record_docs
-from tests.web.conftest import make_app
+from tests.conftest import api_client, indexed_kb
 from tests.web.test_vietnamese import CPTPP_CH14, DATA_LAW, TOPIC, VietnameseKB, records
 
 CPTPP_VI = "Hiệp định Đối tác Toàn diện và Tiến bộ xuyên Thái Bình Dương (CPTPP)"
@@ -34,16 +31,14 @@ CITES = {  # id -> (Vietnamese, English)
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
     home: Path = tmp_path_factory.mktemp("api-vi")
-    backend = TantivyBackend(home / "index")
-    backend.rebuild(record_docs(records()))
-    base = VietnameseKB(Settings(home=home), backend=backend)
+    base = indexed_kb(home, records(), VietnameseKB)
     yield base
     base.close()
 
 
 @pytest.fixture(scope="module")
 def api(kb: KnowledgeBase) -> Iterator[TestClient]:
-    with TestClient(make_app(kb), raise_server_exceptions=False) as client:
+    with api_client(kb) as client:
         yield client
 
 

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from kb.asof import Text, in_force_on, parse_as_of
 from kb.errors import InvalidQuery
 from kb.models import Dates, Instrument, Provision
+from tests.conftest import api_client
 
 ACT = "/akn/to/act/2019/7"
 LATER_ACT = "/akn/to/act/2024/3"
@@ -233,12 +234,8 @@ def test_cli_compare_as_of(home: Path) -> None:
 # -- the API -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def api(kb) -> Iterator[TestClient]:
-    from api.app import create_app
-    from api.deps import get_kb
 
-    app = create_app()
-    app.dependency_overrides[get_kb] = lambda: kb
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with api_client(kb) as client:
         yield client
 
 

@@ -10,14 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.deps import get_kb
-from kb.backends.embedded import TantivyBackend
-from kb.config import Settings
 from kb.core import KnowledgeBase
-from kb.documents import record_docs
 from kb.load import LoadResult
 from kb.models import CaseNote, Period, Source
+from tests.conftest import api_client, indexed_kb
 from tests.contract.records import records
 
 SG = "/akn/sg/act/2012/26"
@@ -62,9 +58,7 @@ class EntriesKB(KnowledgeBase):
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
     home: Path = tmp_path_factory.mktemp("backlinks")
-    backend = TantivyBackend(home / "index")
-    backend.rebuild(record_docs([*records(), *CURATED, STORED]))
-    base = EntriesKB(Settings(home=home), backend=backend)
+    base = indexed_kb(home, [*records(), *CURATED, STORED], EntriesKB)
     base.store.put(STORED)
     yield base
     base.close()
@@ -72,9 +66,7 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
 
 @pytest.fixture(scope="module")
 def client(kb: KnowledgeBase) -> Iterator[TestClient]:
-    app = create_app()
-    app.dependency_overrides[get_kb] = lambda: kb
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with api_client(kb) as c:
         yield c
 
 

@@ -11,8 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.app import create_app
-from api.deps import get_kb
 from kb.citations import (
     MAX_CITE_LENGTH,
     CitationNotFound,
@@ -25,6 +23,7 @@ from kb.config import Settings
 from kb.core import KnowledgeBase
 from kb.errors import InvalidQuery
 from kb.ids import clean_work_id
+from tests.conftest import api_client
 
 GDPR = "/akn/eu/act/regulation/2016/679"
 CPTPP14 = "/akn/int/agreement-chapter/2018/cptpp-ch14"
@@ -256,9 +255,7 @@ def test_kb_show_takes_a_citation(kb: KnowledgeBase, monkeypatch: pytest.MonkeyP
 
 @pytest.fixture(scope="module")
 def client(kb: KnowledgeBase) -> Iterator[TestClient]:
-    app = create_app()
-    app.dependency_overrides[get_kb] = lambda: kb
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with api_client(kb) as c:
         yield c
 
 

@@ -12,15 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from api.app import create_app
-from api.deps import get_kb
-from kb.backends.embedded import TantivyBackend
-from kb.config import Settings
 from kb.core import KnowledgeBase
-from kb.documents import record_docs
 from kb.errors import InvalidQuery
 from kb.export import export_coverage, export_grid
 from kb.taxonomy import taxonomy
+from tests.conftest import api_client, indexed_kb
 from tests.contract.records import SEARCHABLE_IDS as IDS
 from tests.contract.records import records
 
@@ -30,16 +26,12 @@ CROSS_BORDER = "digital-economy/cross-border-data"
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
     home = tmp_path_factory.mktemp("compare")
-    backend = TantivyBackend(home / "index")
-    backend.rebuild(record_docs(records()))
-    yield KnowledgeBase(Settings(home=home), backend=backend)
+    yield indexed_kb(home, records())
 
 
 @pytest.fixture(scope="module")
 def client(kb: KnowledgeBase) -> Iterator[TestClient]:
-    app = create_app()
-    app.dependency_overrides[get_kb] = lambda: kb
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with api_client(kb) as c:
         yield c
 
 

@@ -9,17 +9,14 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.deps import get_kb
 from kb.backends.elastic import ElasticBackend, build_requests, build_search_body
 from kb.config import Settings
 from kb.core import KnowledgeBase
 from kb.documents import record_docs
 from kb.errors import BackendUnavailable, IndexBuildError
 from kb.search import SearchQuery
-from tests.conftest import drop_prefix, elastic_backend
+from tests.conftest import api_client, drop_prefix, elastic_backend
 from tests.contract.records import records
 
 
@@ -178,9 +175,7 @@ def test_api_answers_503_while_the_node_is_away_and_recovers(
 ) -> None:
     backend, proxy = proxied
     kb = KnowledgeBase(Settings(backend="elasticsearch"), backend=backend)
-    app = create_app()
-    app.dependency_overrides[get_kb] = lambda: kb
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with api_client(kb) as client:
         assert client.get("/v1/search", params={"q": "personal data"}).status_code == 200
         proxy.stop()
         res = client.get("/v1/search", params={"q": "personal data"})

@@ -12,13 +12,11 @@ from openpyxl import load_workbook
 
 from api.app import create_app
 from api.deps import get_kb
-from kb.backends.embedded import TantivyBackend
-from kb.config import Settings
 from kb.core import KnowledgeBase
-from kb.documents import record_docs
 from kb.errors import InvalidQuery
 from kb.export import STRENGTHS, export_grid, export_results, trim
 from kb.search import Hit
+from tests.conftest import indexed_kb
 from tests.contract.records import SEARCHABLE_IDS as IDS
 from tests.contract.records import records
 
@@ -29,9 +27,7 @@ AUCTION = "spectrum/auction"
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
     home = tmp_path_factory.mktemp("export")
-    backend = TantivyBackend(home / "index")
-    backend.rebuild(record_docs(records()))
-    yield KnowledgeBase(Settings(home=home), backend=backend)
+    yield indexed_kb(home, records())
 
 
 @pytest.fixture(scope="module")

@@ -14,14 +14,13 @@ import yaml
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.app import create_app
-from api.deps import get_kb
 from kb.backends.embedded import TantivyBackend
 from kb.cli import app as cli
 from kb.config import Settings
 from kb.core import KnowledgeBase
 from kb.links import LINKS_DIR, RELATIONS, InvalidLink, Link, accept, load_links
 from kb.load import ENTRIES_DIR, load_entries
+from tests.conftest import api_client
 
 VN_CSL_263 = "/akn/vn/act/2018/24-2018-qh14/~art_26__cl_3"
 VN_CSL_26 = "/akn/vn/act/2018/24-2018-qh14/~art_26"
@@ -44,9 +43,7 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
 
 @pytest.fixture(scope="module")
 def client(kb: KnowledgeBase) -> Iterator[TestClient]:
-    app = create_app()
-    app.dependency_overrides[get_kb] = lambda: kb
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with api_client(kb) as c:
         yield c
 
 

@@ -15,17 +15,13 @@ import pytest
 import typer.main
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.deps import get_kb
 from api.params import search_query
 from api.web.search import FILTERS
-from kb.backends.embedded import TantivyBackend
 from kb.cli import app as cli_app
-from kb.config import Settings
 from kb.core import KnowledgeBase
-from kb.documents import record_docs
 from kb.errors import InvalidQuery
 from kb.search import SearchQuery
+from tests.conftest import api_client, indexed_kb
 from tests.contract.records import SEARCHABLE_IDS as IDS
 from tests.contract.records import records
 
@@ -38,18 +34,14 @@ PARAM_NAMES = FILTER_NAMES | {"q", "date_from", "date_to", "limit", "offset", "a
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
     home = tmp_path_factory.mktemp("params")
-    backend = TantivyBackend(home / "index")
-    backend.rebuild(record_docs(records()))
-    kb = KnowledgeBase(Settings(home=home), backend=backend)
+    kb = indexed_kb(home, records())
     yield kb
     kb.close()
 
 
 @pytest.fixture(scope="module")
 def client(kb: KnowledgeBase) -> Iterator[TestClient]:
-    app = create_app()
-    app.dependency_overrides[get_kb] = lambda: kb
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with api_client(kb) as c:
         yield c
 
 

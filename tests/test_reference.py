@@ -9,24 +9,15 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.deps import get_kb
-from kb.backends.embedded import TantivyBackend
-from kb.config import Settings
-from kb.core import KnowledgeBase
-from kb.documents import record_docs
+from tests.conftest import api_client, indexed_kb
 from tests.contract.records import records
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     home = tmp_path_factory.mktemp("reference")
-    backend = TantivyBackend(home / "index")
-    backend.rebuild(record_docs(records()))
-    kb = KnowledgeBase(Settings(home=home), backend=backend)
-    app = create_app()
-    app.dependency_overrides[get_kb] = lambda: kb
-    with TestClient(app, raise_server_exceptions=False) as c:
+    kb = indexed_kb(home, records())
+    with api_client(kb) as c:
         yield c
 
 

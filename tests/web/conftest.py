@@ -21,14 +21,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.deps import get_kb
-from kb.backends.embedded import TantivyBackend
-from kb.config import Settings
 from kb.core import KnowledgeBase
-from kb.documents import record_docs
 from kb.load import LoadResult
 from kb.models import CaseNote, Dates, Instrument, Provenance, Provision, Source
+from tests.conftest import app_on, indexed_kb
 from tests.contract.records import records
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,9 +100,7 @@ class FixtureKB(KnowledgeBase):
 def build_kb(home: Path) -> KnowledgeBase:
     """The contract records plus the hostile ones, indexed and stored (so record pages show
     versions and provenance)."""
-    backend = TantivyBackend(home / "index")
-    backend.rebuild(record_docs(all_records()))
-    kb = FixtureKB(Settings(home=home), backend=backend)
+    kb = indexed_kb(home, all_records(), FixtureKB)
     for record in all_records():
         kb.store.put(record)
     sg = next(r for r in records() if r.id == "/akn/sg/act/2012/26")
@@ -126,16 +120,10 @@ def web_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
     kb.close()
 
 
-def make_app(kb: KnowledgeBase) -> Any:
-    app = create_app()
-    app.dependency_overrides[get_kb] = lambda: kb
-    return app
-
-
 @pytest.fixture()
 def client(web_kb: KnowledgeBase) -> Iterator[TestClient]:
     """A fresh client per test (no language cookie carried over)."""
-    with TestClient(make_app(web_kb), raise_server_exceptions=False) as c:
+    with TestClient(app_on(web_kb), raise_server_exceptions=False) as c:
         yield c
 
 
@@ -160,7 +148,7 @@ def client_on_home(home: Path, build: Callable[[Path], object]) -> Iterator[Test
         get_settings.cache_clear()
         build(home)
         kb = KnowledgeBase.open(home=home)
-        with TestClient(make_app(kb), raise_server_exceptions=False) as client:
+        with TestClient(app_on(kb), raise_server_exceptions=False) as client:
             yield client
         kb.close()
     get_settings.cache_clear()
@@ -173,7 +161,7 @@ def served(kb: KnowledgeBase) -> Iterator[str]:
     import uvicorn
 
     port = free_port()
-    config = uvicorn.Config(make_app(kb), host="127.0.0.1", port=port, log_level="warning",
+    config = uvicorn.Config(app_on(kb), host="127.0.0.1", port=port, log_level="warning",
                             access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from starlette.datastructures import QueryParams
 
 from api.web.search import SearchState
+from tests.conftest import api_client, indexed_kb
 from tests.test_asof import ACT, AFTER, BEFORE, BETWEEN, LATER_ACT, QUERY, build_home
-from tests.web.conftest import client_on_home, make_app
+from tests.web.conftest import client_on_home
 
 EN = {"Cookie": "lang=en"}
 
@@ -122,16 +123,11 @@ def test_compare_page_bad_as_of_says_so(client: TestClient) -> None:
 # -- filter chips by name -------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def vi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    from kb.backends.embedded import TantivyBackend
-    from kb.config import Settings
-    from kb.documents import record_docs
     from tests.web.test_vietnamese import VietnameseKB, records
 
     home = tmp_path_factory.mktemp("chips")
-    backend = TantivyBackend(home / "index")
-    backend.rebuild(record_docs(records()))
-    kb = VietnameseKB(Settings(home=home), backend=backend)
-    with TestClient(make_app(kb), raise_server_exceptions=False) as c:
+    kb = indexed_kb(home, records(), VietnameseKB)
+    with api_client(kb) as c:
         yield c
     kb.close()
 

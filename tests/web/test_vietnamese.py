@@ -17,13 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from kb.backends.embedded import TantivyBackend
-from kb.config import Settings
 from kb.core import KnowledgeBase
-from kb.documents import record_docs
 from kb.load import LoadResult
 from kb.models import CaseNote, Dates, Instrument, Provision, Source
-from tests.web.conftest import make_app
+from tests.conftest import api_client, indexed_kb
 
 DATA_LAW = "/akn/vn/act/2024/60-2024-qh15"  # the bundled entry's id: exports cite by it
 CPTPP = "/akn/int/treaty/2018/cptpp"
@@ -116,16 +113,14 @@ class VietnameseKB(KnowledgeBase):
 @pytest.fixture(scope="module")
 def vi_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
     home = tmp_path_factory.mktemp("vi")
-    backend = TantivyBackend(home / "index")
-    backend.rebuild(record_docs(records()))
-    kb = VietnameseKB(Settings(home=home), backend=backend)
+    kb = indexed_kb(home, records(), VietnameseKB)
     yield kb
     kb.close()
 
 
 @pytest.fixture()
 def vi(vi_kb: KnowledgeBase) -> Iterator[TestClient]:
-    with TestClient(make_app(vi_kb), raise_server_exceptions=False) as c:
+    with api_client(vi_kb) as c:
         yield c
 
 
