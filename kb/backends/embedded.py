@@ -299,12 +299,30 @@ class _ResultCache:
                 self._results.popitem(last=False)
 
 
+class _Memo:
+    """What a generation worked out once and is asked again (a built query, a term's
+    frequency, spelling candidates), at most ``size`` of them: emptied when full, simple and
+    bounded, since a hot entry is worked out again at once."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._known: dict[Any, Any] = {}
+
+    def get(self, key: Any, work: Callable[[], Any]) -> Any:
+        found = self._known.get(key)
+        if found is None:
+            found = work()
+            if len(self._known) >= self.size:
+                self._known.clear()
+            self._known[key] = found
+        return found
+
+
 class _Reader:
     """One open generation: the index, its searcher and the pointer it was read from, and
-    the text queries built against its schema (a grid runs one topic's plan once per row, a
-    busy server the same few plans again and again: built once, they are reused)."""
-
-    MAX_PLANS = 512
+    what was worked out against it: the text queries built against its schema (a grid runs
+    one topic's plan once per row, a busy server the same few plans again and again), term
+    frequencies and spelling candidates for did-you-mean, recent results."""
 
     def __init__(self, folder: Path, stamp: tuple[int, int], result_cache: int = 0):
         self.folder = folder
@@ -312,19 +330,13 @@ class _Reader:
         self.index = tantivy.Index.open(str(folder))
         self.schema = self.index.schema
         self.searcher = self.index.searcher()
-        self._plans: dict[TextPlan, Q] = {}
+        self.plans = _Memo(512)
         self.results = _ResultCache(result_cache)
-        self.suggestions: dict[tuple[str, int, int], list[tuple[str, int]]] = {}
-        self.doc_freqs: dict[str, int] = {}
+        self.suggestions = _Memo(512)
+        self.doc_freqs = _Memo(50_000)
 
     def text_query(self, plan: TextPlan) -> Q:
-        found = self._plans.get(plan)
-        if found is None:
-            found = text_query(self.schema, plan)
-            if len(self._plans) >= self.MAX_PLANS:
-                self._plans.clear()  # simple and bounded; a hot plan is rebuilt at once
-            self._plans[plan] = found
-        return found
+        return self.plans.get(plan, lambda: text_query(self.schema, plan))
 
 
 class TantivyBackend(Backend):
@@ -708,17 +720,12 @@ class TantivyBackend(Backend):
         """How many documents hold each term, in its commonest field (did-you-mean asks it
         of every search's words: remembered per generation)."""
         reader = self._open()
-        known = reader.doc_freqs
-        out: dict[str, int] = {}
-        for term in terms:
-            found = known.get(term)
-            if found is None:
-                found = max(reader.searcher.doc_freq(f, term) for f in FIELD_WEIGHTS)
-                if len(known) >= 50_000:
-                    known.clear()
-                known[term] = found
-            out[term] = found
-        return out
+        searcher = reader.searcher
+        return {
+            term: reader.doc_freqs.get(
+                term, lambda t=term: max(searcher.doc_freq(f, t) for f in FIELD_WEIGHTS))
+            for term in terms
+        }
 
     def suggest_terms(
         self, term: str, max_edits: int = 2, prefix_length: int = 1
@@ -728,14 +735,9 @@ class TantivyBackend(Backend):
         looked up one by one, which is cheaper than walking a whole dictionary."""
         max_edits = max(1, min(2, max_edits))
         reader = self._open()
-        key = (term, max_edits, prefix_length)
-        known = reader.suggestions.get(key)
-        if known is None:
-            known = self._suggest_terms(reader, term, max_edits, prefix_length)
-            if len(reader.suggestions) >= _Reader.MAX_PLANS:
-                reader.suggestions.clear()
-            reader.suggestions[key] = known
-        return list(known)
+        return list(reader.suggestions.get(
+            (term, max_edits, prefix_length),
+            lambda: self._suggest_terms(reader, term, max_edits, prefix_length)))
 
     def _suggest_terms(
         self, reader: _Reader, term: str, max_edits: int, prefix_length: int
