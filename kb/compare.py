@@ -301,14 +301,15 @@ def demoted(doc: dict[str, Any]) -> bool:
 def rank_cell(hits: list[Hit], topic: str, docs: dict[str, dict[str, Any]],
               curated: CuratedTopics) -> list[Hit]:
     """Curated provisions summarised under the topic first, then operative provisions, then
-    procedural ones and recitals; by relevance within each."""
+    procedural ones and recitals; within each, the law of today before repealed texts (a
+    drafter cites the rule in force first, the one it replaced after), then by relevance."""
     def tier(hit: Hit) -> int:
         if topic in curated.get(hit.id, ()):
             return 0
         return 2 if demoted(docs.get(hit.id, {})) else 1
 
     order = {hit.id: i for i, hit in enumerate(hits)}
-    return sorted(hits, key=lambda h: (tier(h), order[h.id]))
+    return sorted(hits, key=lambda h: (tier(h), h.status == "repealed", order[h.id]))
 
 
 def compare(

@@ -174,3 +174,13 @@ def test_measure_reads_every_cell() -> None:
     assert len(cells) >= MIN_CELLS
     assert all(c["expected"] and c["row"] and c["topic"] for c in cells)
     assert Path(measure_module().CELLS).is_file()
+
+
+def test_a_cell_puts_the_law_in_force_before_the_repealed_one(bundled: KnowledgeBase) -> None:
+    """Viet Nam's cross-border cell holds the 2025 law and the decree it repealed: the law of
+    today comes first, the repealed decree after it."""
+    grid = bundled.compare(["cross-border data flows"], ["vn"], per_cell=5)
+    hits = grid.cells[("vn", grid.topics[0])].hits
+    statuses = [h.status for h in hits]
+    assert "repealed" in statuses and statuses[0] != "repealed"
+    assert statuses == sorted(statuses, key=lambda s: s == "repealed")
