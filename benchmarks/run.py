@@ -37,7 +37,12 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.corpus import ALL_QUERIES, NATURAL, generate  # noqa: E402
 from kb.backends.base import Backend  # noqa: E402
-from kb.backends.embedded import WRITER_HEAP, TantivyBackend, make_schema  # noqa: E402
+from kb.backends.embedded import (  # noqa: E402
+    WRITER_HEAP,
+    FacetSets,
+    TantivyBackend,
+    make_schema,
+)
 from kb.config import Settings  # noqa: E402
 from kb.documents import record_docs  # noqa: E402
 from kb.search import SearchQuery  # noqa: E402
@@ -102,7 +107,8 @@ def raw_tantivy(n: int, folder: Path) -> dict[str, float]:
 
     import tantivy
 
-    docs = [TantivyBackend.document(d) for d in record_docs(generate(n))]
+    facet_sets = FacetSets()
+    docs = [TantivyBackend.document(d, facet_sets) for d in record_docs(generate(n))]
     path = folder / "raw-tantivy"
     path.mkdir()
     settle()
@@ -134,7 +140,8 @@ def index_breakdown(n: int) -> dict[str, float]:
     record_docs_s = time.perf_counter() - started
     del records
     started = time.perf_counter()
-    made = [TantivyBackend.document(d) for d in docs]
+    facet_sets = FacetSets()
+    made = [TantivyBackend.document(d, facet_sets) for d in docs]
     document_s = time.perf_counter() - started
     del docs
     path = Path(tempfile.mkdtemp(prefix="regkb-breakdown-"))

@@ -19,8 +19,9 @@ import os
 import shutil
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +58,11 @@ from kb.search import (
 from kb.suggest import close_terms, effective_prefix, one_edit_variants
 from kb.text import pair_term, stemmed, with_pairs
 
-LAYOUT = "tantivy-6"  # the schema below; an index of another layout is rebuilt rather than read
+LAYOUT = "tantivy-7"  # the schema below; an index of another layout is rebuilt rather than read
 TEXT_FIELDS = (*FIELD_WEIGHTS, TAG_FIELD)
 STORED_EXCLUDES = frozenset(TEXT_FIELDS)
 FACET_SIZE = 60
+FACET_SETS = "facet-sets.json"  # in a generation's folder: what its facet columns number
 POINTER = "CURRENT"
 WRITER_HEAP = 256_000_000
 LOW_DISK = 16 * 2**20  # free bytes under which a failed build blames the disk, however small
@@ -80,11 +82,66 @@ def make_schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field(TAG_FIELD, tokenizer_name="whitespace", index_option="freq")
     builder.add_integer_field("seq", indexed=True, fast=True)
-    # "1" on every text that is not a recital or preamble: the operative bonus is one term
-    builder.add_text_field("operative", tokenizer_name="raw", index_option="basic")
+    # "1" on recitals and preambles: the operative bonus is applied as their demotion (below)
+    builder.add_text_field("demoted", tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("day", indexed=True, fast=True)  # YYYYMMDD
+    for name in FACET_FIELDS:  # the number of the document's set of values (FacetSets)
+        builder.add_unsigned_field(facet_column(name), fast=True)
     builder.add_bytes_field("data", stored=True)
     return builder.build()
+
+
+def facet_column(name: str) -> str:
+    return f"{name}_set"
+
+
+class FacetSets:
+    """Each facet field's distinct sets of values, numbered in the order a build meets them.
+
+    A document carries, per facet field, the number of its set in a fast column, so the
+    facet counts of a sample of matches are read from those columns by document address,
+    instead of running a query that selects the sample (a term lookup per sampled document
+    and per segment, which cost more than the counting itself)."""
+
+    def __init__(self, sets: dict[str, list[list[str]]] | None = None):
+        self.sets: dict[str, list[tuple[str, ...]]] = {
+            name: [tuple(values) for values in (sets or {}).get(name, [])]
+            for name in FACET_FIELDS
+        }
+        self._numbers = {
+            name: {values: n for n, values in enumerate(known)}
+            for name, known in self.sets.items()
+        }
+
+    def number(self, name: str, values: tuple[str, ...]) -> int:
+        numbers = self._numbers[name]
+        found = numbers.get(values)
+        if found is None:
+            found = numbers[values] = len(numbers)
+            self.sets[name].append(values)
+        return found
+
+    def save(self, folder: Path) -> None:
+        (folder / FACET_SETS).write_bytes(orjson.dumps(self.sets))
+
+    @classmethod
+    def load(cls, folder: Path) -> FacetSets:
+        try:
+            return cls(orjson.loads((folder / FACET_SETS).read_bytes()))
+        except (OSError, ValueError) as exc:
+            raise BackendUnavailable(
+                f"the index at {folder} has no readable {FACET_SETS}: run `kb index`") from exc
+
+    def count(self, name: str, numbers: list[Any]) -> dict[str, int]:
+        """How many of the documents whose set numbers are given hold each value: the most
+        frequent FACET_SIZE, as the engine's terms aggregation gives them."""
+        known = self.sets[name]
+        counts: Counter[str] = Counter()
+        for number, n in Counter(numbers).items():
+            if number is not None:
+                for value in known[number]:
+                    counts[value] += n
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
 
 
 def day_number(date: str | None) -> int | None:
@@ -178,14 +235,23 @@ def text_query(schema: tantivy.Schema, plan: TextPlan) -> Q:
         ]
         parts.append((Occur.Should, Q.boolean_query(topics)))
     if OPERATIVE_BONUS:
-        operative = Q.term_query(schema, "operative", "1")
-        parts.append((Occur.Should, Q.const_score_query(operative, OPERATIVE_BONUS)))
+        # every text but a recital or preamble earns the bonus: the engine takes it from the
+        # few instead (a sparse clause, where a bonus to the many walks a list of every
+        # document), and the scores it gives are OPERATIVE_BONUS short (``score_shift``)
+        demoted = Q.term_query(schema, "demoted", "1")
+        parts.append((Occur.Should, Q.const_score_query(demoted, -OPERATIVE_BONUS)))
     for stems in plan.excluded:
         excluded = _over_fields(schema, stems)
         if len(stems) == 1:  # tags are single terms
             excluded.append(Q.term_query(schema, TAG_FIELD, stems[0]))
         parts.append((Occur.MustNot, Q.boolean_query([(Occur.Should, q) for q in excluded])))
     return Q.boolean_query(parts)
+
+
+def score_shift(plan: TextPlan | None) -> float:
+    """What to add to the engine's score of a text query for the score of the query meaning:
+    the operative bonus, which ``text_query`` applies as a demotion of the rest."""
+    return OPERATIVE_BONUS if plan is not None and plan.clauses else 0.0
 
 
 def filter_query(schema: tantivy.Schema, query: SearchQuery) -> Q | None:
@@ -338,6 +404,10 @@ class _Reader:
     def text_query(self, plan: TextPlan) -> Q:
         return self.plans.get(plan, lambda: text_query(self.schema, plan))
 
+    @cached_property
+    def facet_sets(self) -> FacetSets:
+        return FacetSets.load(self.folder)
+
 
 class TantivyBackend(Backend):
     name = "embedded"
@@ -403,8 +473,9 @@ class TantivyBackend(Backend):
 
     # -- build -------------------------------------------------------------------------
     @staticmethod
-    def document(doc: IndexDoc) -> tantivy.Document:
-        """The tantivy document for an index document: analysed text, keywords, stored data."""
+    def document(doc: IndexDoc, facet_sets: FacetSets) -> tantivy.Document:
+        """The tantivy document for an index document: analysed text, keywords, the numbers
+        of its facet value sets (numbered in ``facet_sets``), stored data."""
         out = tantivy.Document()
         out.add_text("id", doc["id"])
         if doc.get("instrument_id"):
@@ -418,13 +489,18 @@ class TantivyBackend(Backend):
                     out.add_text(name, item)
             else:
                 out.add_text(name, value)
+        for name in FACET_FIELDS:
+            value = doc.get(name)
+            if value:
+                values = tuple(dict.fromkeys(value)) if isinstance(value, list) else (value,)
+                out.add_unsigned(facet_column(name), facet_sets.number(name, values))
         for name in FIELD_WEIGHTS:
             out.add_text(name, f"{with_pairs(stemmed(doc.get(name) or ''))} {FIELD_SENTINEL}")
         out.add_text(TAG_FIELD, f"{doc.get(TAG_FIELD) or ''} {FIELD_SENTINEL}")
         seq = int(doc.get("seq") or 0)
         out.add_integer("seq", seq)
-        if doc.get("provision_kind") not in DEMOTED_KINDS:
-            out.add_text("operative", "1")
+        if doc.get("provision_kind") in DEMOTED_KINDS:
+            out.add_text("demoted", "1")
         day = day_number(doc.get("date"))
         if day is not None:
             out.add_integer("day", day)
@@ -448,11 +524,12 @@ class TantivyBackend(Backend):
             index = tantivy.Index(make_schema(), path=str(building))
             writer = index.writer(WRITER_HEAP, 1)
             seen: set[str] = set()
+            facet_sets = FacetSets()
             for doc in docs:
                 if doc["id"] in seen:
                     raise IndexBuildError(f"duplicate document id {doc['id']!r}")
                 seen.add(doc["id"])
-                writer.add_document(self.document(doc))
+                writer.add_document(self.document(doc, facet_sets))
                 count += 1
                 if progress and count % 1000 == 0:
                     progress(count)
@@ -464,6 +541,7 @@ class TantivyBackend(Backend):
                 raise IndexBuildError(f"index has {stored} documents, expected {count}")
             if progress:
                 progress(count)
+            facet_sets.save(building)
             os.replace(building, folder)
             self._point_at(folder.name, count)
         except BaseException as exc:
@@ -561,7 +639,7 @@ class TantivyBackend(Backend):
         return json.dumps(describe(query.parsed().plan(), query), ensure_ascii=False, indent=1)
 
     def _ranked(
-        self, reader: _Reader, q: Q, query: SearchQuery, keep: int = 0
+        self, reader: _Reader, q: Q, query: SearchQuery, keep: int = 0, shift: float = 0.0
     ) -> tuple[list[tuple[IndexDoc, float, list[Any]]], int, list[Any] | None]:
         """The page of a text search: every match ranked by score, ties by ``seq``; a page
         starts at ``offset`` or just after the hit whose sort key is ``search_after``. Also
@@ -587,7 +665,8 @@ class TantivyBackend(Backend):
                 hits = hits[:fetched]
             seqs = searcher.fast_field_values("seq", [a for _, a in hits]) if hits else []
             scored = sorted(
-                ((float(s), int(seq or 0), a) for (s, a), seq in zip(hits, seqs, strict=True)),
+                ((float(s) + shift, int(seq or 0), a)
+                 for (s, a), seq in zip(hits, seqs, strict=True)),
                 key=lambda p: (-p[0], p[1]))
             exhausted = len(hits) < fetched
             if after:
@@ -636,20 +715,26 @@ class TantivyBackend(Backend):
         the number of matches, which the response marks as estimates. A second pass over
         every match would cost as much as the search itself; the best matches are also the
         ones a reader looks at."""
-        aggs = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS}
         if best is None:  # a listing of few matches: count them all
+            aggs = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS}
             found = self._aggregate(reader, q, aggs)
             sampled = sum(b["doc_count"] for b in found.get("kind", {}).get("buckets", []))
+            counts = {
+                name: {b["key"]: b["doc_count"] for b in found.get(name, {}).get("buckets", [])}
+                for name in FACET_FIELDS
+            }
         else:
-            seqs = reader.searcher.fast_field_values("seq", best) if best else []
-            these = Q.term_set_query(reader.schema, "seq", [int(v) for v in seqs])
-            found = self._aggregate(reader, these, aggs) if seqs else {}
-            sampled = len(seqs)
+            sets = reader.facet_sets
+            searcher = reader.searcher
+            counts = {
+                name: sets.count(name, searcher.fast_field_values(facet_column(name), best))
+                for name in FACET_FIELDS
+            } if best else {}
+            sampled = len(best)
         exact = sampled >= total or not sampled
         scale = 1.0 if exact else total / sampled
         facets = {
-            name: {b["key"]: round(b["doc_count"] * scale)
-                   for b in found.get(name, {}).get("buckets", [])}
+            name: {key: round(n * scale) for key, n in counts.get(name, {}).items()}
             for name in FACET_FIELDS
         }
         return facets, exact
@@ -680,7 +765,7 @@ class TantivyBackend(Backend):
                     order=tantivy.Order.Asc).hits]
         else:
             keep = FACET_EXACT_LIMIT if query.facets else 0
-            page, counted, matches = self._ranked(reader, q, query, keep)
+            page, counted, matches = self._ranked(reader, q, query, keep, score_shift(plan))
         # totals are reported as Elasticsearch reports them: exact up to TOTAL_EXACT_LIMIT
         total_exact = counted <= TOTAL_EXACT_LIMIT
         total = min(counted, TOTAL_EXACT_LIMIT)
@@ -712,7 +797,7 @@ class TantivyBackend(Backend):
         rankings = []
         for found in similar.probes(text, doc_freq, max(1, searcher.num_docs), topics):
             q = full_query(reader.schema, probe, found.plan)
-            page, _, _ = self._ranked(reader, q, probe)
+            page, _, _ = self._ranked(reader, q, probe, shift=score_shift(found.plan))
             rankings.append([make_hit(d, found.parsed, score) for d, score, _ in page])
         return similar.merge(rankings, exclude, query.limit)
 

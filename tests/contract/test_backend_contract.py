@@ -7,7 +7,7 @@ import pytest
 from kb.backends.base import Backend
 from kb.documents import record_docs
 from kb.errors import IndexBuildError, InvalidQuery
-from kb.search import SearchQuery
+from kb.search import OPERATIVE_BONUS, SearchQuery
 from kb.taxonomy import taxonomy
 from tests.contract.records import SEARCHABLE_IDS as IDS
 from tests.contract.records import records
@@ -83,6 +83,25 @@ def test_words_in_the_order_typed_rank_above_the_same_words_otherwise(fresh: Bac
     hits = fresh.search(SearchQuery(text="right to erasure", kinds=["provision"])).hits
     assert [h.id.rsplit("~", 1)[1] for h in hits] == [said.eid, apart.eid]
     assert hits[0].score > hits[1].score
+
+
+def test_an_article_outranks_the_recital_that_repeats_its_words(fresh: Backend) -> None:
+    """Two texts alike but for their kind: the article scores the operative bonus more than
+    the recital, on both backends (the embedded one applies it as the recital's demotion)."""
+    rec = records()[0].model_copy(deep=True)
+    recital, article = rec.provisions[0].model_copy(), rec.provisions[1].model_copy()
+    recital.text = article.text = "Operators shall keep subscriber records within the country."
+    recital.heading = article.heading = None
+    recital.kind, article.kind = "recital", "article"
+    rec.provisions = [recital, article]  # the recital first: ties would put it first
+    fresh.rebuild(record_docs([rec]))
+    hits = fresh.search(SearchQuery(text="subscriber", kinds=["provision"])).hits
+    assert [h.id.rsplit("~", 1)[1] for h in hits] == [article.eid, recital.eid]
+    assert hits[0].score - hits[1].score == pytest.approx(OPERATIVE_BONUS, abs=0.01)
+    assert hits[1].score > 0  # the words' own score, never below nothing
+    listed = fresh.search(SearchQuery(text="subscriber", kinds=["provision"],
+                                      search_after=hits[0].sort)).hits
+    assert [h.id for h in listed] == [hits[1].id]
 
 
 def test_heading_match_ranks_first(built: Backend) -> None:
@@ -242,6 +261,25 @@ def test_facets_count_matches(built: Backend) -> None:
     sg_only = built.search(SearchQuery(text="personal data", jurisdictions=["sg"], limit=50))
     assert result.facets["jurisdictions"]["sg"] == sg_only.total
     assert "digital-economy" in result.facets["sectors"]
+
+
+FACET_FILTERS = {"kind": "kinds", "jurisdictions": "jurisdictions", "sectors": "sectors",
+                 "topics": "topics", "doc_type": "doc_types", "status": "statuses",
+                 "language": "languages", "strength": "strengths"}
+
+
+@pytest.mark.parametrize("text", ["personal data", "dau gia", ""])
+def test_every_facet_count_is_the_number_of_matches_with_that_value(
+    built: Backend, text: str
+) -> None:
+    result = built.search(SearchQuery(text=text, limit=1))
+    assert result.total and result.facets_exact
+    for field, param in FACET_FILTERS.items():
+        for value, count in result.facets[field].items():
+            narrowed = built.search(SearchQuery(text=text, limit=1, facets=False,
+                                                **{param: [value]}))
+            assert (field, value, count) == (field, value, narrowed.total)
+    assert sum(result.facets["kind"].values()) == result.total
 
 
 def test_excerpt_highlights_original_words(built: Backend) -> None:
