@@ -519,8 +519,10 @@ def profile_section() -> list[str]:
              "(counting every match), `searcher.search(q, 21, count=False)` (the top hits "
              "alone), the same with `count=True`, the ranking pass as `search()` runs it (the "
              "best 2,001 matches with the count), loading the 21 stored documents, the facet "
-             "aggregation over the best 2,000 matches (`_facets`, when the query asks for "
-             "facets), and the whole `backend.search()`.", "",
+             "counts of the best 2,000 matches (`_facets`, when the query asks for facets: "
+             "read from the fast columns of value-set numbers since 2026-12-05, an "
+             "aggregation over a query selecting them before), and the whole "
+             "`backend.search()`.", "",
              "| kind | query | matches | clauses | count | top 21 | top 21 + count | "
              "ranking pass | stored docs | facets | search() |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -639,7 +641,8 @@ READING = """## How these figures were measured
   otherwise; `rounds` timed passes after as many untimed ones. Every match is ranked by
   BM25 (words optional, a minimum of them required, all-words and proximity bonuses,
   `kb.search.TextPlan`); totals are exact up to 10,000 and facet counts beyond 2,000
-  matches are estimated from the newest 2,000.
+  matches are estimated from a sample of 2,000 (embedded: the best-ranked; Elasticsearch:
+  the newest).
 - *API*: `kb serve` (`python -m kb.cli serve`) in its own process with `KB_HOME` at the
   benchmark's home (embedded) or `KB_INDEX_PREFIX` at its indices (Elasticsearch); the same
   29 queries as `GET /v1/search` with the same parameters, over one keep-alive connection,

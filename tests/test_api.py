@@ -49,6 +49,20 @@ def test_search_shape(client: TestClient) -> None:
     assert body["facets"]["jurisdictions"] == {"sg": body["total"]}
 
 
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_a_search_answer_is_what_its_schema_says(client: TestClient, lang: str) -> None:
+    """The answer is encoded directly: it must still be exactly a SearchResult, every field
+    of every hit present (the schema's defaults included) and nothing else."""
+    from api.routes.search import Hit, SearchResult
+
+    body = client.get("/v1/search", params={"q": "personal data", "lang": lang}).json()
+    assert body["hits"]
+    model = SearchResult.model_validate(body)
+    assert body == model.model_dump(mode="json", exclude={"query"})
+    assert all(set(hit) == set(Hit.model_fields) for hit in body["hits"])
+    assert all(hit["citation"] for hit in body["hits"])
+
+
 def test_search_offset_pages(client: TestClient) -> None:
     a = client.get("/v1/search", params={"limit": 3}).json()
     b = client.get("/v1/search", params={"limit": 3, "offset": 3}).json()
