@@ -63,6 +63,7 @@ TEXT_FIELDS = (*FIELD_WEIGHTS, TAG_FIELD)
 STORED_EXCLUDES = frozenset(TEXT_FIELDS)
 FACET_SIZE = 60
 FACET_SETS = "facet-sets.json"  # in a generation's folder: what its facet columns number
+FACET_SET_FIELDS = frozenset(FACET_FIELDS)
 POINTER = "CURRENT"
 WRITER_HEAP = 256_000_000
 LOW_DISK = 16 * 2**20  # free bytes under which a failed build blames the disk, however small
@@ -108,7 +109,11 @@ class FacetSets:
             name: [tuple(values) for values in (sets or {}).get(name, [])]
             for name in FACET_FIELDS
         }
-        self._numbers = {
+
+    @cached_property
+    def _numbers(self) -> dict[str, dict[tuple[str, ...], int]]:
+        """Set -> number, for a build (a reader only counts, by number)."""
+        return {
             name: {values: n for n, values in enumerate(known)}
             for name, known in self.sets.items()
         }
@@ -484,15 +489,10 @@ class TantivyBackend(Backend):
             value = doc.get(name)
             if value is None:
                 continue
-            if isinstance(value, list):
-                for item in dict.fromkeys(value):
-                    out.add_text(name, item)
-            else:
-                out.add_text(name, value)
-        for name in FACET_FIELDS:
-            value = doc.get(name)
-            if value:
-                values = tuple(dict.fromkeys(value)) if isinstance(value, list) else (value,)
+            values = tuple(dict.fromkeys(value)) if isinstance(value, list) else (value,)
+            for item in values:
+                out.add_text(name, item)
+            if values and name in FACET_SET_FIELDS:
                 out.add_unsigned(facet_column(name), facet_sets.number(name, values))
         for name in FIELD_WEIGHTS:
             out.add_text(name, f"{with_pairs(stemmed(doc.get(name) or ''))} {FIELD_SENTINEL}")
