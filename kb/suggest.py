@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rapidfuzz.distance import OSA
+
 from kb.search import (
     _TOKEN_RE,
     Correction,
@@ -58,27 +60,15 @@ ENDINGS = ("e", "y", "ies", *SUFFIXES)
 _LETTERS = re.compile(r"[a-z]+")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _PIECE_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_WORDS_RE = re.compile(r"[^\W_]+")  # the words of a text (letters and digits), unstemmed
 _EDGE_PUNCT = ",;:!?()[]{}\"'“”‘’…"
 
 
 def distance(a: str, b: str, limit: int = 3) -> int:
     """Damerau-Levenshtein distance (optimal string alignment: a swap of two neighbours is one
-    edit), or ``limit`` + 1 once it is sure to exceed ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return min(prev[-1], limit + 1)
+    edit), or ``limit`` + 1 once it exceeds ``limit``. Compiled (rapidfuzz): a misspelt word
+    is compared with every candidate and ending, hundreds of times per query."""
+    return OSA.distance(a, b, score_cutoff=limit)
 
 
 def effective_prefix(max_edits: int, prefix_length: int) -> int:
@@ -260,7 +250,7 @@ def _correction(backend: Backend, words: list[QueryWord], index: int, vietnamese
     for term, df in found.items():
         edits = min(distance(p, term, max_edits) for p in probes)
         if not vietnamese:  # "roamng" is one edit from roam+ing, two from "rong"
-            edits = min(edits, *(distance(word.folded, term + s, edits) for s in ENDINGS))
+            edits = _with_ending(word.folded, term, edits)
         if edits <= max_edits:
             context = _makes_word(term, before, after) if vietnamese else ""
             ranked.append((edits, not context, -df, term, context))
@@ -271,6 +261,16 @@ def _correction(backend: Backend, words: list[QueryWord], index: int, vietnamese
     if not marked:
         spelt = fold(spelt)
     return _cased(spelt, word.typed)
+
+
+def _with_ending(typed: str, term: str, edits: int) -> int:
+    """``edits``, or fewer when ``typed`` is closer to ``term`` with an ending the stemmer
+    dropped. An ending can only help when it brings the lengths within ``edits`` - 1 of each
+    other, so the others are not compared at all."""
+    for ending in ENDINGS:
+        if edits and abs(len(typed) - len(term) - len(ending)) < edits:
+            edits = min(edits, distance(typed, term + ending, edits - 1))
+    return edits
 
 
 def _surface(backend: Backend, term: str, word: QueryWord, text: str) -> str:
@@ -320,6 +320,7 @@ def _mark_fixes(backend: Backend, words: list[QueryWord],
     for it. A word the dictionary spells as typed costs nothing."""
     known = spellings()
     fixes: dict[int, str] = {}
+    page: list[tuple[list[str], list[str]]] | None = None
     for run in _runs(words):
         if len(run) < 2:
             continue  # a lone syllable is right with many marks
@@ -328,11 +329,13 @@ def _mark_fixes(backend: Backend, words: list[QueryWord],
         forms = known.get(key, frozenset())
         if any(tuple(map(_mark_key, form.split())) == typed for form in forms):
             continue
-        counts = _spelt(result.hits, key)
+        if page is None:  # read once for every word that needs it
+            page = _tokenised(result.hits)
+        counts = _spelt(page, key)
         if not counts:
             probe = SearchQuery(text=f'"{" ".join(key)}"', limit=SURFACE_HITS, facets=False,
                                 expand=False)
-            counts = _spelt(backend.search(probe).hits, key)
+            counts = _spelt(_tokenised(backend.search(probe).hits), key)
         if not counts or any(tuple(map(_mark_key, form)) == typed for form in counts):
             continue
         best = max(counts, key=lambda form: (counts[form], form))
@@ -342,15 +345,25 @@ def _mark_fixes(backend: Backend, words: list[QueryWord],
     return fixes
 
 
-def _spelt(hits: list[Hit], key: tuple[str, ...]) -> Counter[tuple[str, ...]]:
-    """How the hits' titles and excerpts write a word of these folded syllables."""
+def _tokenised(hits: list[Hit]) -> list[tuple[list[str], list[str]]]:
+    """The words of the hits' titles and excerpts, lower-cased and folded."""
+    out = []
+    for text in _texts(hits):
+        folded_text = fold(text)  # one character for one: spans hold in both
+        spans = [m.span() for m in _WORDS_RE.finditer(folded_text)]
+        out.append(([text[s:e].lower() for s, e in spans], [folded_text[s:e] for s, e in spans]))
+    return out
+
+
+def _spelt(texts: list[tuple[list[str], list[str]]],
+           key: tuple[str, ...]) -> Counter[tuple[str, ...]]:
+    """How the texts (``_tokenised``) write a word of these folded syllables."""
     counts: Counter[tuple[str, ...]] = Counter()
     size = len(key)
-    for text in _texts(hits):
-        tokens = [text[s:e].lower() for _, s, e in iter_tokens(text)]
-        folded = [fold(t) for t in tokens]
+    first = key[0]
+    for tokens, folded in texts:
         for i in range(len(tokens) - size + 1):
-            if tuple(folded[i : i + size]) == key:
+            if folded[i] == first and tuple(folded[i : i + size]) == key:
                 counts[tuple(tokens[i : i + size])] += 1
     return counts
 

@@ -10,7 +10,7 @@ from kb.backends.base import Backend
 from kb.documents import record_docs
 from kb.models import Dates, Instrument, Provision
 from kb.search import SearchQuery
-from kb.suggest import did_you_mean, distance, one_edit_variants
+from kb.suggest import _with_ending, did_you_mean, distance, one_edit_variants
 from tests.conftest import drop_prefix
 from tests.contract.conftest import _make
 from tests.contract.records import FIXTURE, records
@@ -70,6 +70,14 @@ def test_distance_counts_a_swap_as_one_edit() -> None:
     assert distance("abc", "abc") == 0
     assert distance("interconection", "interconnect", limit=2) == 3  # past the limit
     assert "so" in one_edit_variants("xo") and "xo" not in one_edit_variants("xo")
+    assert distance("dữ liệu", "du lieu", limit=9) == 2  # marks are letters of their own
+
+
+def test_an_ending_the_stemmer_drops_brings_a_stem_closer() -> None:
+    assert _with_ending("roamng", "roam", 2) == 1  # roam+ing, one letter dropped
+    assert _with_ending("transfered", "transfer", 2) == 0  # transfer+ed, as typed
+    assert _with_ending("rong", "roam", 2) == 2  # no ending makes it closer
+    assert _with_ending("licenses", "licens", 0) == 0  # nothing to improve on
 
 
 def test_term_doc_freqs(built: Backend) -> None:
