@@ -65,7 +65,12 @@ FACET_SIZE = 60
 FACET_SETS = "facet-sets.json"  # in a generation's folder: what its facet columns number
 FACET_SET_FIELDS = frozenset(FACET_FIELDS)
 POINTER = "CURRENT"
-WRITER_HEAP = 256_000_000
+# The writer's memory budget: a segment is written out each time it fills. Taken as needed
+# (the bundled entries use a few MB), and large enough that a million provisions make one
+# segment: each query term is then looked up once, not once per segment, which at 1M made
+# searches about 4 % faster and left 80 MiB fewer index pages mapped by a serving process
+# (with 256 MB there were four segments).
+WRITER_HEAP = 1_500_000_000
 LOW_DISK = 16 * 2**20  # free bytes under which a failed build blames the disk, however small
 MAX_MLT = 200
 
