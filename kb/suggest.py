@@ -326,7 +326,7 @@ def _mark_fixes(backend: Backend, words: list[QueryWord],
             continue  # a lone syllable is right with many marks
         key = tuple(words[i].folded for i in run)
         typed = tuple(_mark_key(words[i].typed) for i in run)
-        forms = known.get(key, frozenset())
+        forms = known.get(key, ())
         if any(tuple(map(_mark_key, form.split())) == typed for form in forms):
             continue
         if page is None:  # read once for every word that needs it

@@ -14,6 +14,8 @@ joined and search falls back to single syllables.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import KeysView
 from functools import lru_cache
 from importlib import resources
 
@@ -36,21 +38,24 @@ def _word_list() -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def spellings() -> dict[tuple[str, ...], frozenset[str]]:
+def spellings() -> dict[tuple[str, ...], tuple[str, ...]]:
     """Each multi-syllable word (folded syllables) with the ways it is written with marks
-    ("dau gia": "đấu giá", "dâu gia"): a word typed otherwise has a mark wrong."""
-    found: dict[tuple[str, ...], set[str]] = {}
+    ("dau gia": "đấu giá", "dâu gia"): a word typed otherwise has a mark wrong.
+
+    Held for the life of a server, so kept small: each syllable string once (interned), and
+    the forms of a word in a tuple (most words have one; an empty set alone costs 216 bytes).
+    """
+    found: dict[tuple[str, ...], dict[str, None]] = {}
     for line in _word_list():
-        syllables = tuple(fold(line).split())
+        syllables = tuple(sys.intern(s) for s in fold(line).split())
         if 2 <= len(syllables) <= MAX_SYLLABLES and all(s.isalpha() for s in syllables):
-            found.setdefault(syllables, set()).add(" ".join(line.lower().split()))
-    return {key: frozenset(forms) for key, forms in found.items()}
+            found.setdefault(syllables, {})[" ".join(line.lower().split())] = None
+    return {key: tuple(forms) for key, forms in found.items()}
 
 
-@lru_cache(maxsize=1)
-def dictionary() -> frozenset[tuple[str, ...]]:
-    """Folded multi-syllable words (tuples of syllables)."""
-    return frozenset(spellings())
+def dictionary() -> KeysView[tuple[str, ...]]:
+    """Folded multi-syllable words (tuples of syllables), as a set."""
+    return spellings().keys()
 
 
 def join_words(syllables: list[str]) -> list[tuple[int, int]]:
