@@ -560,8 +560,12 @@ def heatmap(matrix: list[list[int]], row_labels: list[str], col_labels: list[str
         import matplotlib.pyplot as plt
 
         width = max(6.0, 0.6 * len(col_labels) + 3)
-        height = max(3.0, 0.35 * len(row_labels) + 2)
-        _, ax = plt.subplots(figsize=(width, height))
+        # room for the column labels, written at 45 degrees under the cells
+        longest = max((len(label) for label in col_labels), default=0)
+        height = max(3.0, 0.35 * len(row_labels) + 1.5 + 0.06 * longest)
+        # laid out as it is drawn (colour bar and slanted labels included); a figure the
+        # caller passed an axis of keeps its own layout
+        _, ax = plt.subplots(figsize=(width, height), layout="constrained")
     image = ax.imshow(matrix, cmap="YlGnBu", aspect="auto")
     ax.set_xticks(range(len(col_labels)), labels=col_labels, rotation=45, ha="right")
     ax.set_yticks(range(len(row_labels)), labels=row_labels)
@@ -572,5 +576,4 @@ def heatmap(matrix: list[list[int]], row_labels: list[str], col_labels: list[str
     if title:
         ax.set_title(title)
     ax.figure.colorbar(image, ax=ax)
-    ax.figure.tight_layout()
     return ax

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -131,11 +132,15 @@ def test_plots_are_figures(kb: KnowledgeBase) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    ax = kb.coverage(["sg", "vn"], by="sector").plot(lang="vi")
-    assert ax.get_title() == "Bản đồ văn bản pháp luật"
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Xin-ga-po", "Việt Nam"]
-    ax = kb.compare([CROSS_BORDER], ["sg", "fj"]).plot()
-    assert len(ax.images) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a layout that does not fit warns in the notebook
+        ax = kb.coverage(["sg", "vn"], by="sector").plot(lang="vi")
+        ax.figure.canvas.draw()
+        assert ax.get_title() == "Bản đồ văn bản pháp luật"
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["Xin-ga-po", "Việt Nam"]
+        ax = kb.compare([CROSS_BORDER], ["sg", "fj"]).plot()
+        ax.figure.canvas.draw()
+        assert len(ax.images) == 1
 
 
 def test_diff_word_level(kb: KnowledgeBase) -> None:
