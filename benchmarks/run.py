@@ -352,7 +352,9 @@ def api_process(env: dict[str, str], rounds: int,
                         times.append(ms)
                         if label in NATURAL:
                             natural.append(ms)
-                for query in queries if alongside is not None else []:
+                if alongside is None:
+                    continue
+                for query in queries:
                     started = time.perf_counter()
                     alongside.search(query)
                     if timed:

@@ -60,7 +60,6 @@ ENDINGS = ("e", "y", "ies", *SUFFIXES)
 _LETTERS = re.compile(r"[a-z]+")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _PIECE_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_WORDS_RE = re.compile(r"[^\W_]+")  # the words of a text (letters and digits), unstemmed
 _EDGE_PUNCT = ",;:!?()[]{}\"'“”‘’…"
 
 
@@ -320,7 +319,7 @@ def _mark_fixes(backend: Backend, words: list[QueryWord],
     for it. A word the dictionary spells as typed costs nothing."""
     known = spellings()
     fixes: dict[int, str] = {}
-    page: list[tuple[list[str], list[str]]] | None = None
+    page: list[list[tuple[str, str]]] | None = None
     for run in _runs(words):
         if len(run) < 2:
             continue  # a lone syllable is right with many marks
@@ -345,26 +344,20 @@ def _mark_fixes(backend: Backend, words: list[QueryWord],
     return fixes
 
 
-def _tokenised(hits: list[Hit]) -> list[tuple[list[str], list[str]]]:
-    """The words of the hits' titles and excerpts, lower-cased and folded."""
-    out = []
-    for text in _texts(hits):
-        folded_text = fold(text)  # one character for one: spans hold in both
-        spans = [m.span() for m in _WORDS_RE.finditer(folded_text)]
-        out.append(([text[s:e].lower() for s, e in spans], [folded_text[s:e] for s, e in spans]))
-    return out
+def _tokenised(hits: list[Hit]) -> list[list[tuple[str, str]]]:
+    """The words of the hits' titles and excerpts: (folded, lower-cased) each."""
+    return [query_words(text) for text in _texts(hits)]
 
 
-def _spelt(texts: list[tuple[list[str], list[str]]],
+def _spelt(texts: list[list[tuple[str, str]]],
            key: tuple[str, ...]) -> Counter[tuple[str, ...]]:
     """How the texts (``_tokenised``) write a word of these folded syllables."""
     counts: Counter[tuple[str, ...]] = Counter()
     size = len(key)
-    first = key[0]
-    for tokens, folded in texts:
-        for i in range(len(tokens) - size + 1):
-            if folded[i] == first and tuple(folded[i : i + size]) == key:
-                counts[tuple(tokens[i : i + size])] += 1
+    for words in texts:
+        for i in range(len(words) - size + 1):
+            if words[i][0] == key[0] and tuple(f for f, _ in words[i : i + size]) == key:
+                counts[tuple(w for _, w in words[i : i + size])] += 1
     return counts
 
 
