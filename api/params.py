@@ -12,7 +12,7 @@ from kb.search import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_LENGTH, SearchQuery
 ListParam = Annotated[list[str] | None, Query()]
 
 
-def search_query(
+async def search_query(
     q: Annotated[
         str,
         Query(
@@ -49,7 +49,9 @@ def search_query(
     facets: bool = True,
 ) -> SearchQuery:
     """The query of /v1/search: FastAPI reads and documents the parameters, and
-    ``SearchQuery.from_params`` (the CLI's and the notebooks' too) checks their values."""
+    ``SearchQuery.from_params`` (the CLI's and the notebooks' too) checks their values. A
+    coroutine, so checking them (microseconds) runs on the event loop instead of waiting for
+    a thread of the pool; the search itself still runs in one."""
     return SearchQuery.from_params(
         q,
         jurisdiction=jurisdiction,
