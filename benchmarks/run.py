@@ -692,7 +692,55 @@ READING = """## How these figures were measured
 """
 
 
-FINDINGS = """## Findings of the runs of 2026-12-05, fourth series
+FINDINGS = """## Findings of 2026-12-05, fifth series (what the engine allows)
+
+- **What changed**: the API resolves the knowledge base and the search parameters on the
+  event loop instead of sending each to the thread pool and back (the search itself still
+  runs there). Called as an ASGI app with no socket, the app's own cost per search (the
+  call minus `KnowledgeBase.search`, median over the 29 queries at 100k) went from
+  1.13-1.27 ms to 0.83-0.85 ms, and `/v1/health` from 0.5 to 0.37 ms. Over HTTP the
+  ratio at 100k, measured twice before and twice after with 20 passes each (HTTP and in
+  process alternated), was 1.39x and 1.39x before, 1.39x and 1.37x after: a third of a
+  millisecond is inside the machine's noise. What remains between the two is FastAPI's
+  handling of the 24 query parameters (about 60 type inspections per request), uvicorn's
+  h11 and the client.
+- **The 100k run of this series: HTTP p95 12.48 ms against 9.04 ms in process over the same
+  minutes, 1.38x; target (1.3x) not met.** The fourth series' 1.50x was a noisy run: the
+  measurements above gave 1.39x on the code it ran. Indexing 69 % of raw (7,339 against
+  10,574 provisions/s), target (80 %) not met. The 1M figures are the fourth series' (the
+  engine's side did not change).
+- **Why the natural-language queries stay near 50 ms at 1M: tantivy's
+  minimum-should-match scorer.** On the one-segment 1M index, "what obligations apply when
+  personal data is transferred to another country" (7 clauses, at least 3 must match):
+  the clauses with the minimum take 42.6 ms (200,307 matches); the same clauses as a plain
+  union take 17.8 ms although they match three times as many texts (633,971). Seven single
+  terms on the body alone: at least 3 of them 35.4 ms, any of them 7.8 ms; at least 2,
+  40.9 ms. Counting alone (each clause a constant score) costs the same, 40.5 against
+  16.4 ms. So the rule that keeps one-word-in-ten matches out costs 2.4-4.5 times a
+  disjunction of the same clauses in this engine, and it is most of these queries' time;
+  the all-words, proximity and pair bonuses add 1-3 ms each.
+- **One search over two threads, tried and not kept.** tantivy releases the interpreter
+  lock while it searches, so a search can run as two halves of the documents (by `seq`),
+  one per core, merged: same counts and the same top hits on all 29 queries. "personal
+  data" (a union) went from 59.2 to 37.5 ms, but the minimum-should-match queries did not
+  move (48.6 -> 48.5 ms): skipping to the second half makes that scorer walk the first, so
+  each half costs the whole (90.3 ms for the two one after the other). The slowest queries
+  would stay where they are, and every small query would pay 1-2 ms for the second thread.
+- **Indexing: where the 100k build's time goes** (CPU time from `getrusage`, one run).
+  regkb: 13.1 s wall, 20.4 s CPU (1.56 cores busy); raw tantivy: 8.8 s wall, of which 5.5 s
+  adding documents and 3.3 s the commit that writes the one segment. The commit starts
+  after the last document, so it adds to regkb's Python work (about 98 microseconds a
+  document on the main thread: 23 for the index documents, 60 for the analysed tantivy
+  documents, the rest adding them) instead of overlapping it. Reaching 80 % of raw would
+  need that work under about 77 microseconds a document, or the commit overlapped, which
+  takes several segments written during the build: what made searches slower at 1M (four
+  segments: p95 54.5 against 52.5 ms with one). Building the tantivy documents from a dict
+  in one call (`Document.from_dict`) instead of one call per field was no faster (63
+  against 61 microseconds).
+
+"""
+
+FINDINGS += """## Findings of the runs of 2026-12-05, fourth series
 
 - **What changed**: an embedded build writes one segment up to about a million provisions
   (the writer's budget 1.5 GB instead of 256 MB, taken as needed: the bundled entries still
