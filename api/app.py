@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import docs, errors, web
-from api.deps import get_kb
+from api.deps import kb_of
 from api.limits import RequestLimits
 from api.routes import agreements, compare, links, meta, records, resolve, search, watch
 from api.security import RateLimit, SecurityHeaders, cors_origins, parse_rate
@@ -27,7 +27,7 @@ def warm_up(app: FastAPI) -> None:
     """Load what the first search needs (taxonomy, glossary, word segmenter, the index) before
     the worker takes requests: otherwise the first requests to each worker wait seconds."""
     try:
-        kb = app.dependency_overrides.get(get_kb, get_kb)()
+        kb = kb_of(app)
         kb.load_entries()  # record pages, backlinks and grids read them
         agreement_names_of(kb)  # every answer's citations
         kb.search(SearchQuery(text="spectrum auction đấu giá tần số", limit=1))

@@ -216,9 +216,9 @@ class Page:
     # -- names in the page's language -------------------------------------------------------
     def kb(self) -> Any:
         """The knowledge base the routes use (the same dependency, overrides included)."""
-        from api.deps import get_kb
+        from api.deps import kb_of
 
-        return self.request.app.dependency_overrides.get(get_kb, get_kb)()
+        return kb_of(self.request.app)
 
     def instrument_doc(self, instrument_id: str | None) -> dict[str, Any]:
         """An instrument's index document, read once per page (for Vietnamese citations)."""
