@@ -112,8 +112,9 @@ def stem(token: str) -> str:
     return found
 
 
-# ASCII punctuation and symbols to spaces: splitting ASCII text then needs no regex
-_ASCII_SEPARATORS = {c: " " for c in range(128) if not chr(c).isalnum()}
+# ASCII punctuation and symbols to spaces: splitting ASCII text then needs no regex. Every
+# ASCII code has an entry (as in _FOLD_TABLE below), so none costs a failed lookup.
+_ASCII_SEPARATORS = [c if chr(c).isalnum() else 32 for c in range(128)]
 
 
 
@@ -249,8 +250,8 @@ def is_stop_word(folded: str, typed: str, vietnamese: bool) -> bool:
     return folded in STOP_WORDS_EN or folded in _STOP_FOLDED
 
 
-def stemmed(folded: str) -> str:
-    """Porter stems of an ``index_text``, joined by spaces: for engines without a stemmer."""
+def _stems(folded: str) -> list[str]:
+    """Porter stems of the words of an ``index_text``."""
     if folded.isascii():
         tokens = folded.translate(_ASCII_SEPARATORS).split()
     else:
@@ -258,7 +259,12 @@ def stemmed(folded: str) -> str:
     stems = list(map(_STEMS.get, tokens))
     if None in stems:
         stems = [s if s is not None else stem(t) for s, t in zip(stems, tokens, strict=True)]
-    return " ".join(stems)
+    return stems
+
+
+def stemmed(folded: str) -> str:
+    """Porter stems of an ``index_text``, joined by spaces: for engines without a stemmer."""
+    return " ".join(_stems(folded))
 
 
 PAIR_JOINER = "_"  # never inside a token: the separators split on it
@@ -281,6 +287,19 @@ def with_pairs(stems: str) -> str:
     if len(tokens) < 2:
         return stems
     return f"{stems} {' '.join(map(pair_term, tokens, tokens[1:]))}"
+
+
+def indexed_terms(folded: str) -> str:
+    """What an engine indexes of an ``index_text``: its stems, then its pair terms
+    (``with_pairs(stemmed(folded))`` without splitting the stems again, as a build runs it
+    for every field)."""
+    stems = _stems(folded)
+    words = " ".join(stems)
+    if len(stems) < 2:
+        return words
+    # "_a_b _b_c": each pair_term, joined without a Python call per pair
+    return f"{words} {PAIR_JOINER}" + f" {PAIR_JOINER}".join(
+        map(PAIR_JOINER.join, zip(stems, stems[1:], strict=False)))
 
 
 def index_text(text: str | None) -> str:

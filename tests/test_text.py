@@ -62,6 +62,20 @@ def test_pairs_follow_the_words_so_words_keep_their_positions() -> None:
     assert "_" not in stemmed(index_text("personal_data snake_case Đấu_giá"))
 
 
+@pytest.mark.parametrize("text", [
+    "Personal data (as defined in s. 2) shall not be transferred -- see Art. 45(1)!",
+    "Điều 20. Chuyển dữ liệu cá nhân ra nước ngoài; doanh nghiệp viễn thông",
+    "個人情報の保護に関する法律 第二十四条",
+    "data", "", "  ,; ", "snake_case_words and 2G/3G switch-off",
+])
+def test_the_indexed_terms_of_a_text_are_its_stems_then_its_pairs(text: str) -> None:
+    """``indexed_terms``, the one pass a build makes, indexes what the query side asks for."""
+    from kb.text import indexed_terms, stemmed, with_pairs
+
+    folded = index_text(text)
+    assert indexed_terms(folded) == with_pairs(stemmed(folded))
+
+
 def test_a_phrase_is_its_pair_terms_on_both_backends() -> None:
     from kb.backends.elastic import build_phrase_query
     from kb.backends.embedded import phrase_terms

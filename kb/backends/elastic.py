@@ -7,8 +7,8 @@ interrupted leaves the aliases on the previous complete generation.
 
 Queries are made by small named builders that translate ``kb.search.TextPlan``, the one query
 meaning both backends share; the text fields they search hold the folded text from ``kb.text``
-stemmed in Python (``kb.text.stemmed``), so no analysis plugin is needed and the terms are those
-of the embedded backend. Term statistics are those of the three indices together
+stemmed in Python (``kb.text.indexed_terms``), so no analysis plugin is needed and the terms
+are those of the embedded backend. Term statistics are those of the three indices together
 (``dfs_query_then_fetch``), as on the embedded backend's single index, and every match is
 ranked: ``track_total_hits`` is bounded, so Lucene can skip blocks that cannot reach the top
 hits.
@@ -59,7 +59,7 @@ from kb.search import (
     make_hit,
 )
 from kb.suggest import close_terms, effective_prefix
-from kb.text import pair_term, stemmed, with_pairs, words
+from kb.text import indexed_terms, pair_term, words
 
 MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
 KIND_INDEX = {"instrument": "instruments", "provision": "provisions", "case-note": "case-notes"}
@@ -416,7 +416,7 @@ class ElasticBackend(Backend):
     def source(doc: IndexDoc) -> IndexDoc:
         """The document as this backend stores it: text fields stemmed (in place)."""
         for field in STEMMED_FIELDS:
-            doc[field] = f"{with_pairs(stemmed(doc.get(field) or ''))} {FIELD_SENTINEL}"
+            doc[field] = f"{indexed_terms(doc.get(field) or '')} {FIELD_SENTINEL}"
         doc[TAG_FIELD] = f"{doc.get(TAG_FIELD) or ''} {FIELD_SENTINEL}"
         return doc
 

@@ -21,7 +21,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +56,10 @@ from kb.search import (
     make_hit,
 )
 from kb.suggest import close_terms, effective_prefix, one_edit_variants
-from kb.text import pair_term, stemmed, with_pairs
+from kb.text import indexed_terms, pair_term
 
 LAYOUT = "tantivy-7"  # the schema below; an index of another layout is rebuilt rather than read
 TEXT_FIELDS = (*FIELD_WEIGHTS, TAG_FIELD)
-STORED_EXCLUDES = frozenset(TEXT_FIELDS)
 FACET_SIZE = 60
 FACET_SETS = "facet-sets.json"  # in a generation's folder: what its facet columns number
 FACET_SET_FIELDS = frozenset(FACET_FIELDS)
@@ -99,6 +98,12 @@ def make_schema() -> tantivy.Schema:
 
 def facet_column(name: str) -> str:
     return f"{name}_set"
+
+
+# each keyword field with the column of its facet value sets ("" when it is no facet)
+KEYWORD_COLUMNS = tuple(
+    (name, facet_column(name) if name in FACET_SET_FIELDS else "") for name in KEYWORD_FIELDS
+)
 
 
 class FacetSets:
@@ -154,6 +159,7 @@ class FacetSets:
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE])
 
 
+@lru_cache(maxsize=4096)  # a build meets each instrument's date once per provision
 def day_number(date: str | None) -> int | None:
     """``2014-07-02`` -> 20140702 (a year-only or year-month date counts from its start)."""
     if not date:
@@ -167,6 +173,16 @@ def day_number(date: str | None) -> int | None:
 
 
 # -- the query plan in tantivy terms (pure functions of the schema) -------------------------
+# Text fields most of an instrument's provisions share (its title as context, a chapter's
+# path): analysed once per distinct text rather than once per provision.
+SHARED_TEXT_FIELDS = frozenset({"a_context", "a_heading"})
+
+
+@lru_cache(maxsize=4096)
+def shared_terms(text: str) -> str:
+    return indexed_terms(text)
+
+
 def phrase_terms(stems: tuple[str, ...]) -> list[str]:
     """The index terms of a phrase: its word, or the terms of its adjacent pairs."""
     if len(stems) == 1:
@@ -490,17 +506,24 @@ class TantivyBackend(Backend):
         out.add_text("id", doc["id"])
         if doc.get("instrument_id"):
             out.add_text("instrument_id", doc["instrument_id"])
-        for name in KEYWORD_FIELDS:
+        for name, column in KEYWORD_COLUMNS:
             value = doc.get(name)
-            if value is None:
-                continue
-            values = tuple(dict.fromkeys(value)) if isinstance(value, list) else (value,)
+            if not value:
+                if value is None or value == []:
+                    continue
+                values: tuple[Any, ...] = (value,)
+            elif isinstance(value, list):
+                values = tuple(dict.fromkeys(value)) if len(value) > 1 else (value[0],)
+            else:
+                values = (value,)
             for item in values:
                 out.add_text(name, item)
-            if values and name in FACET_SET_FIELDS:
-                out.add_unsigned(facet_column(name), facet_sets.number(name, values))
+            if column:
+                out.add_unsigned(column, facet_sets.number(name, values))
         for name in FIELD_WEIGHTS:
-            out.add_text(name, f"{with_pairs(stemmed(doc.get(name) or ''))} {FIELD_SENTINEL}")
+            text = doc.get(name) or ""
+            terms = shared_terms(text) if name in SHARED_TEXT_FIELDS else indexed_terms(text)
+            out.add_text(name, f"{terms} {FIELD_SENTINEL}")
         out.add_text(TAG_FIELD, f"{doc.get(TAG_FIELD) or ''} {FIELD_SENTINEL}")
         seq = int(doc.get("seq") or 0)
         out.add_integer("seq", seq)
@@ -509,7 +532,9 @@ class TantivyBackend(Backend):
         day = day_number(doc.get("date"))
         if day is not None:
             out.add_integer("day", day)
-        stored = {k: v for k, v in doc.items() if k not in STORED_EXCLUDES}
+        stored = dict(doc)
+        for name in TEXT_FIELDS:
+            stored.pop(name, None)
         out.add_bytes("data", orjson.dumps(stored))
         return out
 
