@@ -118,7 +118,8 @@ PROBLEM_SCHEMA = {
 
 
 def document_bad_requests(schema: dict) -> dict:
-    """Rewrite FastAPI's generated 422 responses as the 400 problem+json the API sends."""
+    """Rewrite FastAPI's generated 422 responses as the 400 problem+json the API sends; an
+    operation whose parameters a table reads (``api.params``) has no 422 but the same 400."""
     bad_request = {
         "description": "Invalid parameters",
         "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
@@ -126,7 +127,7 @@ def document_bad_requests(schema: dict) -> dict:
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.get("responses", {})
-            if responses.pop("422", None) is not None:
+            if responses.pop("422", None) is not None or operation.get("parameters"):
                 responses.setdefault("400", bad_request)
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)

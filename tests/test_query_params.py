@@ -15,7 +15,7 @@ import pytest
 import typer.main
 from fastapi.testclient import TestClient
 
-from api.params import search_query
+from api.params import SEARCH_PARAMS
 from api.web.search import FILTERS
 from kb.cli import app as cli_app
 from kb.core import KnowledgeBase
@@ -51,8 +51,10 @@ def test_from_params_takes_the_public_names() -> None:
     assert PARAM_NAMES <= names and "text" in names
 
 
-def test_the_api_takes_the_same_names() -> None:
-    assert PARAM_NAMES <= set(inspect.signature(search_query).parameters)
+def test_the_api_takes_the_same_names(client: TestClient) -> None:
+    assert PARAM_NAMES <= {p.name for p in SEARCH_PARAMS}
+    documented = client.get("/openapi.json").json()["paths"]["/v1/search"]["get"]["parameters"]
+    assert PARAM_NAMES <= {p["name"] for p in documented}
 
 
 def test_the_cli_takes_the_same_names() -> None:
@@ -161,6 +163,31 @@ def test_the_api_answers_400_naming_valid_values(client: TestClient, param: str)
     assert res.status_code == 400
     assert res.headers["content-type"] == "application/problem+json"
     assert f"unknown {param}: 'bogus' (" in res.json()["detail"]
+
+
+@pytest.mark.parametrize(("params", "named"), [
+    ({"limit": "abc"}, "limit"), ({"limit": "0"}, "limit"), ({"offset": "-1"}, "offset"),
+    ({"facets": "maybe"}, "facets"), ({"date_from": "2020-02-30"}, "date_from"),
+    ({"bound_on": "soon"}, "bound_on"), ({"lang": "fr"}, "en, vi"),
+    ({"format": "pdf"}, "json, csv, xlsx, md"), ({"q": "x" * 501}, "q: at most 500"),
+    ({"after": "[" + "1," * 60 + "1]"}, "after: at most 100"), ({"bound": "vnmx"}, "bound"),
+])
+def test_a_bad_parameter_is_a_400_naming_it(
+    client: TestClient, params: dict[str, str], named: str
+) -> None:
+    res = client.get("/v1/search", params={"q": "data", **params})
+    assert res.status_code == 400, res.text
+    assert res.headers["content-type"] == "application/problem+json"
+    assert named in res.json()["detail"]
+
+
+def test_parameters_repeat_and_an_empty_value_is_not_given(client: TestClient) -> None:
+    both = client.get("/v1/search", params=[("q", "data"), ("jurisdiction", "sg"),
+                                            ("jurisdiction", "vn"), ("limit", "")]).json()
+    assert both["hits"] and {h["jurisdiction"] for h in both["hits"]} <= {"sg", "vn"}
+    assert len(both["hits"]) <= 10  # the default limit
+    one = client.get("/v1/search", params={"q": "data", "jurisdiction": "sg"}).json()
+    assert one["total"] < both["total"]
 
 
 def test_the_web_page_answers_400_naming_valid_values(client: TestClient) -> None:

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import Field
 
 from api.deps import KBDep
-from api.params import search_query
+from api.params import SEARCH_OPENAPI, ResultOptions, result_options, search_query
 from api.routes.compare import Citations, download
 from api.web.render import with_snippets
 from kb.asof import parse_as_of
@@ -35,20 +34,12 @@ class SearchResult(RankedResult):
     hits: list[Hit]
 
 
-@router.get("/search", response_model=SearchResult, response_model_exclude={"query"})
+@router.get("/search", response_model=SearchResult, response_model_exclude={"query"},
+            openapi_extra=SEARCH_OPENAPI)
 def search(
     kb: KBDep,
     query: Annotated[SearchQuery, Depends(search_query)],
-    format: Annotated[str, Query(pattern="^(json|csv|xlsx|md)$")] = "json",  # noqa: A002
-    lang: Annotated[str, Query(
-        pattern="^(en|vi)$", description="language of each hit's citation and agreement_name, "
-        "and of the labels in downloads: en or vi")] = "en",
-    bound: Annotated[str | None, Query(
-        max_length=3, description="Keep treaty text of agreements binding this party (vn)")] = None,
-    bound_on: Annotated[dt.date | None, Query(description="date for bound (default today)")] = None,
-    as_of: Annotated[str | None, Query(
-        max_length=10, description="YYYY-MM-DD: only works in force on that date; a hit whose "
-        "text then was an older stored version says so (as_of_version, as_of_note)")] = None,
+    options: Annotated[ResultOptions, Depends(result_options)],
 ) -> Any:
     """Search instruments, provisions and case notes with filters, facets and excerpts.
 
@@ -68,14 +59,17 @@ def search(
     ``agreement_name``, the name of the agreement of treaty text instead of its code; the
     code stays in ``agreement``. ``title`` and ``title_vi`` are the record's own.
     """
-    if as_of:
-        query = query.model_copy(update={"as_of": parse_as_of(as_of)})
-    result = kb.search(query, bound=bound, bound_on=bound_on) if bound else kb.search(query)
-    if format == "json":
+    if options.as_of:
+        query = query.model_copy(update={"as_of": parse_as_of(options.as_of)})
+    bound = options.bound
+    result = (kb.search(query, bound=bound, bound_on=options.bound_on) if bound
+              else kb.search(query))
+    if options.format == "json":
         with_snippets(result.hits)
-        return Response(orjson.dumps(cited(result, Citations(kb, lang))),
+        return Response(orjson.dumps(cited(result, Citations(kb, options.lang))),
                         media_type="application/json")
-    return download(export_results(result, format, lang), format, "results")
+    return download(export_results(result, options.format, options.lang), options.format,
+                    "results")
 
 
 def cited(result: RankedResult, citations: Citations) -> dict[str, Any]:
