@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from inspect import getdoc
 from pathlib import Path
 from typing import Annotated
 
@@ -1240,6 +1241,22 @@ def watch_run(
             if entry.get("official_url"):
                 console.print(f"          {escape(entry['official_url'])}", soft_wrap=True,
                               highlight=False)
+
+
+def flow_help(*apps: typer.Typer) -> None:
+    """Join each help paragraph's lines, so the terminal wraps it: rich mode keeps a
+    docstring's own line breaks, which in 80 columns left every paragraph ragged. An
+    ``Example:`` paragraph keeps its lines (one command per line)."""
+    for typer_app in apps:
+        for command in typer_app.registered_commands:
+            doc = command.help if isinstance(command.help, str) else getdoc(command.callback)
+            if doc:
+                command.help = "\n\n".join(
+                    para if para.startswith("Example") else " ".join(para.split())
+                    for para in doc.split("\n\n"))
+
+
+flow_help(app, links_app, watch_app)
 
 
 def main() -> None:

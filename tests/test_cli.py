@@ -52,6 +52,19 @@ def test_help_everywhere() -> None:
         assert code == 0 and "Example:" in out, command
 
 
+def test_help_paragraphs_flow_to_the_terminal_width() -> None:
+    """At 80 columns a paragraph is wrapped as a whole: no line of the import help ends
+    far short of the width while the next one carries on the same paragraph."""
+    env = {**os.environ, "COLUMNS": "80", "TERM": "dumb"}
+    out = subprocess.run([sys.executable, "-m", "kb.cli", "import", "--help"], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    lines = out.split("╭")[0].splitlines()  # the description, before the option boxes
+    paragraph = [line.strip() for line in lines]
+    for line, following in zip(paragraph, paragraph[1:], strict=False):
+        if line and following and not line.startswith("Example"):
+            assert len(line) > 60, (line, following)
+
+
 def test_check_bundled_entries_pass() -> None:
     code, _, err = run("check")
     assert code == 0, err
