@@ -2,7 +2,7 @@
 document them in the API schema.
 
 FastAPI would read each declared parameter on its own (about 20 type inspections and a
-validation per parameter per request, 0.25 ms a search); here the table picks the values out
+validation per parameter per request, 0.2 ms a search); here the table picks the values out
 of the query string and ``SearchQuery.from_params``, which the CLI, the web pages and the
 notebooks use too, checks them all in one model validation."""
 
