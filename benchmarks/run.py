@@ -726,6 +726,13 @@ FINDINGS = """## Findings of 2026-12-05, sixth series (the Python around the eng
   allocator), not yet found. Search p95 52.73 ms (target 50 ms, not met; 6.2x the 100k
   p95 of 8.50 ms), HTTP 1.05x (met), API RSS 297.6 MiB = 312 MB at its peak (met read as
   MiB only).
+- **Elasticsearch at 1M, first run with this query meaning** (one node, 1 GiB heap, 10
+  passes): indexing 85 % of a raw `_bulk` of the same sources (2,376 against 2,800
+  provisions/s), met; search p95 107.4 ms (p50 28.3 ms), target (50 ms) not met, 3.8x its
+  100k p95 of 28.2 ms; HTTP 1.04x, met. Its slowest kinds are the same as the embedded
+  backend's: plain two-word queries over half the texts (118.5 ms) and the
+  natural-language questions (107.9 ms English, 74.9 ms Vietnamese), where every match of
+  the minimum-should-match group is scored on a node with two cores.
 
 """
 
