@@ -65,10 +65,11 @@ FACET_SETS = "facet-sets.json"  # in a generation's folder: what its facet colum
 FACET_SET_FIELDS = frozenset(FACET_FIELDS)
 POINTER = "CURRENT"
 # The writer's memory budget: a segment is written out each time it fills. Taken as needed
-# (the bundled entries use a few MB), and large enough that a million provisions make one
-# segment: each query term is then looked up once, not once per segment, which at 1M made
-# searches about 4 % faster and left 80 MiB fewer index pages mapped by a serving process
-# (with 256 MB there were four segments).
+# (the bundled entries use a few MB), and large enough for about 900,000 provisions of the
+# benchmark corpus in one segment (its 1M build makes two): each query term is then looked
+# up once or twice, not once per segment. Against four segments (256 MB) that made searches
+# at 1M about 4 % faster and left 80 MiB fewer index pages mapped by a serving process; one
+# segment instead of two (a 2.5 GB budget) gained about 1 % more and built 7 % slower.
 WRITER_HEAP = 1_500_000_000
 LOW_DISK = 16 * 2**20  # free bytes under which a failed build blames the disk, however small
 MAX_MLT = 200
