@@ -509,11 +509,9 @@ class TantivyBackend(Backend):
             out.add_text("instrument_id", doc["instrument_id"])
         for name, column in KEYWORD_COLUMNS:
             value = doc.get(name)
-            if not value:
-                if value is None or value == []:
-                    continue
-                values: tuple[Any, ...] = (value,)
-            elif isinstance(value, list):
+            if value is None or value == []:
+                continue
+            if isinstance(value, list):
                 values = tuple(dict.fromkeys(value)) if len(value) > 1 else (value[0],)
             else:
                 values = (value,)
