@@ -200,10 +200,10 @@ class TextPlan:
     proximity: tuple[str, ...]  # stems of the single words, in order, for the proximity bonus
     # topic tags that raise the score of a matching text without letting any text in
     topic_tags: tuple[str, ...] = ()
-    # adjacent words as typed (stems), each pair one index term: a text with the words in
-    # that order scores by how rare the pair is, so a text that says what was asked ranks
-    # above one that merely holds the words (PAIR_WEIGHT)
-    pairs: tuple[tuple[str, str], ...] = ()
+    # adjacent words as typed (stems; ``query_pairs``), each pair one index term: a text with
+    # the words in that order scores by how rare the pairs are, so a text that says what was
+    # asked ranks above one that merely holds the words (PAIR_WEIGHT)
+    pairs: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def of(cls, parsed: ParsedQuery) -> TextPlan:
@@ -244,18 +244,26 @@ class TextPlan:
         )
 
 
-def query_pairs(parsed: ParsedQuery) -> tuple[tuple[str, str], ...]:
-    """The stems of each two words typed next to each other (through a stop word too:
-    "right to erasure" gives right-to and to-erasure), at least one of them not a stop
-    word, each pair once. Two words of one term ("dữ liệu", a quoted phrase) are not a
-    pair here: the term's own clause already asks for them side by side."""
+def query_pairs(parsed: ParsedQuery) -> tuple[tuple[str, ...], ...]:
+    """The stems of the words typed between one word that is not a stop word and the next,
+    each such run once: "telecom operator" gives telecom-operator, "right to erasure"
+    right-to-erasure, a phrase of two pair terms. A stop word pairs only inside such a run:
+    "to erasure" alone, or "the country" at a question's end, is no evidence that a text says
+    what was asked, and in a short heading its rare pair term would outweigh the words
+    themselves. Words of one term ("dữ liệu", a quoted phrase) are not a run here: the
+    term's own clause already asks for them side by side."""
     stops = set(parsed.stop_words) | STOP_WORDS_EN
-    found: dict[tuple[str, str], None] = {}
+    found: dict[tuple[str, ...], None] = {}
     for run in parsed.runs:
-        for (first, a), (second, b) in zip(run, run[1:], strict=False):
-            if a == b or (first in stops and second in stops):
+        last = None  # position of the last word that is not a stop word
+        for position, (word, _term) in enumerate(run):
+            if word in stops:
                 continue
-            found[(stem(first), stem(second))] = None
+            if last is not None:
+                chain = run[last : position + 1]
+                if len({term for _, term in chain}) > 1:
+                    found[tuple(stem(w) for w, _ in chain)] = None
+            last = position
     return tuple(found)[:MAX_PAIRS]
 
 

@@ -131,8 +131,8 @@ def build_fulltext_query(plan: TextPlan) -> dict[str, Any]:
         should.append({"constant_score": {"filter": {"bool": {"should": near}},
                                           "boost": PROXIMITY_BONUS}})
     if plan.pairs:
-        adjacent = [{"term": {field: {"value": pair_term(*pair), "boost": weight * PAIR_WEIGHT}}}
-                    for pair in plan.pairs for field, weight in FIELD_WEIGHTS.items()]
+        adjacent = [build_phrase_query(field, run, weight * PAIR_WEIGHT)
+                    for run in plan.pairs for field, weight in FIELD_WEIGHTS.items()]
         should.append({"bool": {"should": adjacent}})
     if plan.topic_tags:
         topics = [{"term": {TAG_FIELD: {"value": t, "boost": TAG_WEIGHT}}} for t in plan.topic_tags]

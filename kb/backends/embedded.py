@@ -250,9 +250,8 @@ def text_query(schema: tantivy.Schema, plan: TextPlan) -> Q:
         parts.append((Occur.Should, Q.const_score_query(near_any, PROXIMITY_BONUS)))
     if plan.pairs:
         adjacent = [
-            (Occur.Should, Q.boost_query(Q.term_query(schema, field, pair_term(*pair)),
-                                         weight * PAIR_WEIGHT))
-            for pair in plan.pairs for field, weight in FIELD_WEIGHTS.items()
+            (Occur.Should, Q.boost_query(_phrase(schema, field, run), weight * PAIR_WEIGHT))
+            for run in plan.pairs for field, weight in FIELD_WEIGHTS.items()
         ]
         parts.append((Occur.Should, Q.boolean_query(adjacent)))
     if plan.topic_tags:

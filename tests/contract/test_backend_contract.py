@@ -85,6 +85,24 @@ def test_words_in_the_order_typed_rank_above_the_same_words_otherwise(fresh: Bac
     assert hits[0].score > hits[1].score
 
 
+def test_a_function_word_pairs_only_between_the_words_it_joins(fresh: Backend) -> None:
+    """"to erasure" alone is no evidence of "right to erasure": a text holding the whole
+    phrase scores its pairs, one holding only the function word's pair scores none, so two
+    texts alike but for that pair score alike (on both backends)."""
+    rec = records()[0].model_copy(deep=True)
+    half, other, whole = (rec.provisions[i].model_copy() for i in range(3))
+    half.text = "Erasure follows a request; the right is to erasure of data held."
+    other.text = "Erasure follows a request; the right is of erasure to data held."
+    whole.text = "Erasure follows a request; the right to erasure of data held."
+    half.heading = other.heading = whole.heading = None
+    rec.provisions = [half, other, whole]
+    fresh.rebuild(record_docs([rec]))
+    hits = fresh.search(SearchQuery(text="right to erasure", kinds=["provision"])).hits
+    scores = {h.id.rsplit("~", 1)[1]: h.score for h in hits}
+    assert hits[0].id.endswith(whole.eid)
+    assert scores[half.eid] == pytest.approx(scores[other.eid], rel=1e-3)
+
+
 def test_an_article_outranks_the_recital_that_repeats_its_words(fresh: Backend) -> None:
     """Two texts alike but for their kind: the article scores the operative bonus more than
     the recital, on both backends (the embedded one applies it as the recital's demotion)."""
