@@ -32,7 +32,7 @@ from kb.compare import (
     diff_texts,
 )
 from kb.config import Settings, get_settings
-from kb.documents import IndexDoc, record_docs
+from kb.documents import IndexDoc, in_index_order, listing_date, record_date, record_docs
 from kb.errors import InvalidQuery, RecordNotFound
 from kb.ids import InvalidId, kind_of, normalise_eid, split_provision_id
 from kb.ingest import current_text
@@ -190,19 +190,47 @@ class KnowledgeBase:
         if self.settings.store_path.exists():
             for record in self.store.iter_current():
                 stored_ids.add(record.id)
-                if isinstance(record, Instrument):
-                    record = current_text(self.store, record)
-                base = curated.get(record.id)
-                if isinstance(base, Instrument) and isinstance(record, Instrument):
-                    yield merge(base, record)
-                else:
-                    yield record
+                yield self._as_indexed(record, curated)
         for record in entries.records:
             if record.id not in stored_ids:
                 yield record
 
+    def _as_indexed(self, stored: Record, curated: dict[str, Record]) -> Record:
+        """A stored record as indexed: its current text, merged into the curated entry of
+        the same work if there is one."""
+        if isinstance(stored, Instrument):
+            stored = current_text(self.store, stored)
+        base = curated.get(stored.id)
+        if isinstance(base, Instrument) and isinstance(stored, Instrument):
+            return merge(base, stored)
+        return stored
+
+    def records_in_index_order(self, entries: LoadResult | None = None) -> Iterator[Record]:
+        """``records`` in index order (``kb.documents.index_order``), read one at a time: the
+        order comes from the records' ids and dates alone (``RecordStore.current_dates``), so
+        a build never holds every record of a large knowledge base at once."""
+        entries = entries or self.load_entries()
+        curated = {r.id: r for r in entries.records}
+        keyed: list[tuple[str, str, str | Record]] = []  # (id, date, store key or record)
+        stored_ids: set[str] = set()
+        if self.settings.store_path.exists():
+            for record_id, key, kind, dates in self.store.current_dates():
+                stored_ids.add(record_id)
+                base = curated.get(record_id)
+                if isinstance(base, Instrument) and kind != "case-note":
+                    dates = base.dates  # a merge keeps the curated dates
+                keyed.append((record_id, listing_date(dates), key))
+        keyed += [(r.id, record_date(r), r) for r in entries.records if r.id not in stored_ids]
+        for _, _, source in in_index_order(keyed):
+            if not isinstance(source, str):
+                yield source
+                continue
+            stored = self.store.current(source)
+            if stored is not None:
+                yield self._as_indexed(stored, curated)
+
     def documents(self, entries: LoadResult | None = None) -> Iterator[IndexDoc]:
-        return record_docs(self.records(entries))
+        return record_docs(self.records_in_index_order(entries), ordered=True)
 
     def index(self, progress: Callable[[int], None] | None = None) -> IndexOutcome:
         """Rebuild the search index from the entries and the record store."""

@@ -7,15 +7,25 @@ folded text, treaty commitment strength), so backends stay thin and behave the s
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from kb.citations import portion_vi
 from kb.ids import expression_of
-from kb.models import CaseNote, DisputeSettlement, Instrument, Provision, Record
+from kb.models import (
+    CaseNote,
+    Dates,
+    DisputeSettlement,
+    Instrument,
+    Period,
+    Provision,
+    Record,
+)
 from kb.strength import assess, chapter_dispute_settlement, find_exceptions
 from kb.tagging import tag_provision
 from kb.taxonomy import Jurisdictions, Taxonomy, jurisdictions, tag_token, taxonomy
 from kb.text import index_text
+
+T = TypeVar("T")
 
 IndexDoc = dict[str, Any]
 TopicFields = tuple[list[str], list[str], str]  # topics with ancestors, sectors, tag terms
@@ -297,30 +307,43 @@ def case_note_doc(
     }
 
 
+def listing_date(when: Dates | Period | None) -> str:
+    """The date a record is listed by, from an instrument's dates or a case note's period;
+    "" when it has none."""
+    if isinstance(when, Dates):
+        date = when.main()
+        return date.isoformat() if date else ""
+    year = (when.end or when.start) if when else None
+    return f"{year:04d}-01-01" if year else ""
+
+
 def record_date(record: Record) -> str:
     """The date a record is listed by (its documents share it); "" when it has none."""
-    if isinstance(record, Instrument):
-        date = record.dates.main()
-        return date.isoformat() if date else ""
-    year = record.period.end or record.period.start if record.period else None
-    return f"{year:04d}-01-01" if year else ""
+    return listing_date(record.dates if isinstance(record, Instrument) else record.period)
 
 
 def index_order(records: Iterable[Record]) -> list[Record]:
     """Newest first, then by id: the order documents are numbered in (``seq``).
 
-    Listing without a query follows it on every backend, and the embedded backend can stop
-    early on it: when a search matches more than it ranks, it ranks the newest matches."""
-    ordered = sorted(records, key=lambda r: r.id)
-    ordered.sort(key=record_date, reverse=True)
+    Listing without a query follows it on every backend, and ties of score are broken by it."""
+    return [record for _, _, record in in_index_order(
+        (record.id, record_date(record), record) for record in records)]
+
+
+def in_index_order(keyed: Iterable[tuple[str, str, T]]) -> list[tuple[str, str, T]]:
+    """(id, listing date, anything) sorted into index order: newest first, then by id."""
+    ordered = sorted(keyed, key=lambda k: k[0])
+    ordered.sort(key=lambda k: k[1], reverse=True)
     return ordered
 
 
-def record_docs(records: Iterable[Record]) -> Iterator[IndexDoc]:
-    """Every record's documents in index order, each numbered by ``seq``."""
+def record_docs(records: Iterable[Record], ordered: bool = False) -> Iterator[IndexDoc]:
+    """Every record's documents in index order, each numbered by ``seq``. Records that come
+    ``ordered`` already (``KnowledgeBase.documents``, which reads them one at a time) are
+    not gathered to be sorted."""
     tax, juris = taxonomy(), jurisdictions()
     seq = 0
-    for record in index_order(records):
+    for record in records if ordered else index_order(records):
         if isinstance(record, Instrument):
             docs: Iterable[IndexDoc] = instrument_docs(record, tax, juris)
         else:

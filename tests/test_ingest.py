@@ -6,6 +6,7 @@ where it is absent unless KB_REQUIRE_CORPUS=1).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -20,6 +21,7 @@ from kb.core import KnowledgeBase
 from kb.ids import InvalidId, eu_celex, identity_keys, normalise_eid, slugify
 from kb.ingest import ImportMeta, import_paths
 from kb.load import load_entries
+from kb.models import Instrument
 from kb.store import RecordStore
 
 runner = CliRunner()
@@ -180,6 +182,48 @@ def test_an_expression_filed_the_old_way_is_indexed_under_its_id(tmp_path: Path)
     assert "/akn/ke/act/2020/3/fra@" in ids and "/akn/ke/act/2020/3@fr" not in ids
     assert kb.store.expressions("/akn/ke/act/2020/3") == ["/akn/ke/act/2020/3@fr"]
     kb.close()
+
+
+def test_a_build_reads_stored_records_one_at_a_time_in_index_order(tmp_path: Path) -> None:
+    """``documents`` orders by the stored dates alone and reads each record when its turn
+    comes, yet gives exactly the documents of every record gathered and sorted: stored acts
+    of several dates, a curated entry merged with its stored text (the curated dates count),
+    an expression filed the old way, a corrigendum (never listed) and the bundled entries."""
+    from kb.documents import record_docs
+
+    kb = KnowledgeBase(Settings(home=tmp_path / "home"))
+    for number, date in enumerate(("2020-05-01", "1999-01-31", "2020-05-01", "2024-12-31")):
+        import_paths([akn_act(tmp_path / f"{number}.xml", TELECOM, date=date,
+                              uri=f"/akn/ke/act/2020/{number + 3}")], kb.store,
+                     meta=ImportMeta(source_url=OFFICIAL), force=True)
+    curated = next(r for r in kb.load_entries().instruments if len(r.provisions) > 1)
+    official = curated.model_copy(update={
+        "dates": curated.dates.model_copy(update={"in_force": dt.date(1990, 1, 1)}),
+        "provisions": [p.model_copy(update={"text": "Official text."})
+                       for p in curated.provisions]})
+    kb.store.put(official)
+    french = kb.store.get("/akn/ke/act/2020/3").model_copy(update={"language": "fr"})
+    kb.store.put(french, "/akn/ke/act/2020/3@fr")
+    kb.store.put(french, "/akn/ke/act/2020/3#corrigendum-2021-01-01")
+
+    expected = list(record_docs(kb.records()))
+    assert list(kb.documents()) == expected
+    seqs = [d["seq"] for d in expected]
+    assert seqs == list(range(1, len(seqs) + 1))
+    merged = next(d for d in expected if d["id"] == curated.id)
+    assert merged["date"] == record_date_of(curated)
+
+    reads: list[str] = []
+    current = kb.store.current
+    kb.store.current = lambda key: reads.append(key) or current(key)  # type: ignore[method-assign]
+    first = next(kb.records_in_index_order())
+    assert len(reads) <= 1 and first.id == expected[0].get("instrument_id", expected[0]["id"])
+    kb.close()
+
+
+def record_date_of(record: Instrument) -> str | None:
+    date = record.dates.main()
+    return date.isoformat() if date else None
 
 
 # -- partial documents ------------------------------------------------------------------------
