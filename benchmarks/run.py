@@ -126,6 +126,36 @@ def raw_tantivy(n: int, folder: Path) -> dict[str, float]:
     return {"seconds": round(seconds, 2), "provisions_per_s": round(n / seconds, 1)}
 
 
+def time_kb_index(n: int, folder: Path) -> dict[str, float]:
+    """``kb index`` as a user runs it, in its own process: the records stored in a fresh
+    home first (outside the clock), then read back from the store, merged with the bundled
+    entries and indexed. Its wall time and its peak resident memory (the whole process,
+    Python start included)."""
+    import itertools
+    import shutil
+
+    home = folder / "kb-index-home"
+    store = KnowledgeBase(Settings(home=home)).store
+    records = generate(n)
+    while batch := list(itertools.islice(records, 500)):
+        store.put_many(batch)
+    store.close()
+    settle()
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "index"], cwd=ROOT,
+                            env={**os.environ, "KB_HOME": str(home), "KB_BACKEND": "embedded"},
+                            stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak memory
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"kb index failed ({proc.returncode})")
+    peak_kib = usage.ru_maxrss
+    shutil.rmtree(home)
+    return {"seconds": round(seconds, 2), "provisions_per_s": round(n / seconds, 1),
+            "peak_rss_mib": round(peak_kib / 1024, 1)}
+
+
 def index_breakdown(n: int) -> dict[str, float]:
     """Where regkb's embedded build spends its time besides the engine, each part timed
     alone on ``n`` provisions (rates in provisions/s): building the index documents from the
@@ -388,6 +418,8 @@ def bench_embedded(n: int, rounds: int, folder: Path, builds: int) -> dict[str, 
         print(f"  embedded build: regkb {index_runs[-1]['provisions_per_s']:,.0f}/s, "
               f"raw {raw_runs[-1]['provisions_per_s']:,.0f}/s", flush=True)
     result: dict[str, Any] = {"index": fastest(index_runs), "raw": fastest(raw_runs)}
+    result["kb_index"] = time_kb_index(n, folder)
+    print(f"  kb index from the store: {result['kb_index']}", flush=True)
     result["breakdown"] = index_breakdown(min(n, 200_000))
     print(f"  embedded breakdown: {result['breakdown']}", flush=True)
     result["search"] = latencies(backend, rounds)
@@ -527,6 +559,14 @@ def size_section(n: int, data: dict[str, Any]) -> list[str]:
     lines += ["", "p95 by query kind (ms): " + "; ".join(
         f"{name}: " + ", ".join(f"{k} {v}" for k, v in r["search"]["p95_by_kind_ms"].items())
         for name, r in data["backends"].items()), ""]
+    whole = data["backends"].get("embedded", {}).get("kb_index")
+    if whole:
+        raw = data["backends"]["embedded"]["raw"]["provisions_per_s"]
+        lines += [f"`kb index` as a user runs it (its own process: the records read back from "
+                  f"the store one at a time, merged with the bundled entries, indexed): "
+                  f"{whole['seconds']} s, {whole['provisions_per_s']:,.0f} provisions/s "
+                  f"({whole['provisions_per_s'] / raw:.0%} of raw tantivy), peak RSS "
+                  f"{whole['peak_rss_mib']:,.0f} MiB.", ""]
     parts = data["backends"].get("embedded", {}).get("breakdown")
     if parts:
         lines += [f"Embedded build, each part alone on {parts['provisions']:,} provisions: "

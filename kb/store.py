@@ -423,18 +423,20 @@ class RecordStore:
         building the records. An index build orders a million provisions by date this way,
         then reads the records one at a time (``current``) instead of holding them all."""
         rows = self._db.execute(
-            "SELECT w.id, w.kind, json_extract(v.record, CASE w.kind WHEN 'case-note' "
-            "THEN '$.period' ELSE '$.dates' END) FROM works w JOIN versions v "
+            "SELECT w.id, w.kind, v.record FROM works w JOIN versions v "
             "ON v.work_id = w.id AND v.version = w.current_version ORDER BY w.id"
         )
-        for key, kind, dates in rows:
+        for key, kind, payload in rows:
             if not _listed(key, True):
                 continue
             listed = key if kind == "case-note" else _listed_id(key)
             if listed is None:
                 continue
-            model = Period if kind == "case-note" else Dates
-            yield listed, key, kind, model.model_validate_json(dates) if dates else None
+            # a plain JSON parse, about ten times cheaper than building the record (or than
+            # SQLite's json_extract, which parses the whole text too, more slowly)
+            model, name = (Period, "period") if kind == "case-note" else (Dates, "dates")
+            dates = orjson.loads(payload).get(name)
+            yield listed, key, kind, model.model_validate(dates) if dates else None
 
     def current(self, key: str) -> Record | None:
         """The current version stored under ``key``, as ``iter_current`` lists it."""
