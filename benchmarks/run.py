@@ -771,9 +771,12 @@ FINDINGS = """## Findings of 2026-12-05, seventh series (kb index as a user runs
   and a raw tantivy build right after it. At 1M: 115 s, 8,694 provisions/s against raw
   tantivy's 8,256/s in the same minutes (105 %), peak RSS 1,876 MiB (mostly the writer's
   1.5 GB buffer). At 100k: 13.5 s, 7,413/s against 10,416/s (71 %), peak 407 MiB; at this
-  size the process's fixed costs (Python, the entries, the taxonomy and the glossary, about
-  2 s) weigh on the rate. The raw build holds every prepared document in memory, and at 1M
-  it is the slower of the two.
+  size the process's fixed cost (Python and its imports, the taxonomy, the bundled entries
+  and their 3,000 documents: `kb index` over an empty store takes 1.15 s) and reading each
+  stored text back (about 16 microseconds per provision, mostly its validation) weigh on
+  the rate. The raw build holds every prepared document in memory, and at 1M it is the
+  slower of the two. Reading the taxonomy with libyaml's loader took 0.2 s off every
+  process start afterwards (not in these figures).
 - **The benchmark's own build (records held in memory): 77 % of raw at 100k (7,761 against
   10,098 provisions/s; the other build 77 %) and 65 % at 1M (5,411 against 8,302), target
   (80 %) not met.** This path did not change; the sixth series measured 85 % at 100k on the
