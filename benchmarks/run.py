@@ -789,8 +789,8 @@ FINDINGS = """## Findings of 2026-12-05, seventh series (kb index as a user runs
   customer data inside the country?" on the 1M quality index). Quality: 0.6856 -> 0.6852 on
   the corpus, 0.6471 -> 0.6472 with 1M distractors on the same index; engine time of the 20
   queries with pairs on the 1M benchmark index: 433.8 -> 430.2 ms (sum of medians). The
-  Elasticsearch rows are from the sixth series, before this change; the contract suite and
-  the ranking agreement with the embedded backend pass with it.
+  Elasticsearch rows at 1M are from the sixth series, before this change; the contract
+  suite and the ranking agreement with the embedded backend pass with it.
 - **Search at 1M: p95 54.7 ms (52.7 in the sixth series), target (50 ms) not met; growth
   from 100k 6.0x (9.16 -> 54.71 ms), target (2x) not met; HTTP 1.10x at 1M (met), 1.40x at
   100k (not met; 1.26x in the sixth series on the same API code).** The slowest queries are
@@ -799,6 +799,15 @@ FINDINGS = """## Findings of 2026-12-05, seventh series (kb index as a user runs
   minimum-should-match group). A filter that any match must hold (one of the rarest clauses,
   which every match of the minimum holds) made that question slower (48.6 -> 55.0 ms): the
   intersection does not skip the minimum-match scorer's work.
+- **Elasticsearch at 100k, re-run with this query meaning (one node, 1 GiB heap), twice**:
+  indexing 73 % of a raw `_bulk` with one build, 86.5 % with two (2,243 against 2,593
+  provisions/s); search p95 25.7 and 23.5 ms; HTTP p95 1.57x the backend's own p95 in
+  both runs (32.83 against 20.93 ms in the second), target (1.3x) not met. The sixth
+  series' 1.28x compared with a pass measured separately, not alongside. Through
+  `KnowledgeBase.search` the p95 was 33.2 ms, as high as over HTTP, yet on the corpus
+  index the facade's own steps (citation, did-you-mean) cost 0.02-0.8 ms a query and the
+  facade's total was no higher than the backend's: the gap between passes minutes apart is
+  the node's, not found in regkb's code.
 - **Quality with distractors, tried and not kept**: the all-words bonus without the
   instrument's title (0.6472 -> 0.6395 with 1M distractors) and only for texts with every
   word in one field (0.6353).
