@@ -183,11 +183,11 @@ def _listed(key: str, expressions: bool) -> bool:
     return "#" not in key and ("@" not in key or expressions)
 
 
-def _listed_id(key: str) -> str | None:
-    """The id a record stored under ``key`` is listed under: an expression filed by an older
-    version under ``{id}@{lang}`` gets its expression id (None when it has none)."""
+def _listed_id(key: str, kind: str) -> str | None:
+    """The id a record stored under ``key`` is listed under: an instrument's expression filed
+    by an older version under ``{id}@{lang}`` gets its expression id (None when it has none)."""
     legacy = _LEGACY_EXPRESSION.fullmatch(key)
-    if not legacy:
+    if not legacy or kind == "case-note":
         return key
     from kb.ids import InvalidId, expression_id
 
@@ -198,11 +198,19 @@ def _listed_id(key: str) -> str | None:
 
 
 def _as_listed(key: str, record: Record) -> Record | None:
-    """A stored record as listed (``_listed_id``)."""
-    if not (_LEGACY_EXPRESSION.fullmatch(key) and isinstance(record, Instrument)):
+    """A stored record as listed: an old-style expression key gives it its expression id
+    (``_listed_id``)."""
+    if not isinstance(record, Instrument) or not _LEGACY_EXPRESSION.fullmatch(key):
         return record
-    listed = _listed_id(key)
+    listed = _listed_id(key, record.kind)
     return record.model_copy(update={"id": listed}) if listed else None
+
+
+# the current version of every work, in the order of their store keys
+_CURRENT_ROWS = (
+    "SELECT w.id, w.kind, v.record FROM works w JOIN versions v "
+    "ON v.work_id = w.id AND v.version = w.current_version ORDER BY w.id"
+)
 
 
 class RecordStore:
@@ -406,11 +414,7 @@ class RecordStore:
         Corrigenda are filed beside their act and never listed. An expression stored by an
         older version under ``{id}@{lang}`` is listed under its expression id.
         """
-        rows = self._db.execute(
-            "SELECT w.id, w.kind, v.record FROM works w JOIN versions v "
-            "ON v.work_id = w.id AND v.version = w.current_version ORDER BY w.id"
-        )
-        for key, kind, payload in rows:
+        for key, kind, payload in self._db.execute(_CURRENT_ROWS):
             if _listed(key, expressions):
                 record = _as_listed(key, _parse(kind, payload))
                 if record is not None:
@@ -418,18 +422,11 @@ class RecordStore:
 
     def current_dates(self) -> Iterator[tuple[str, str, str, Dates | Period | None]]:
         """(record id, store key, kind, dates) of every record ``iter_current`` lists, in its
-        order:
-        an instrument's dates, a case note's period, read from the stored JSON without
+        order: an instrument's dates, a case note's period, read from the stored JSON without
         building the records. An index build orders a million provisions by date this way,
         then reads the records one at a time (``current``) instead of holding them all."""
-        rows = self._db.execute(
-            "SELECT w.id, w.kind, v.record FROM works w JOIN versions v "
-            "ON v.work_id = w.id AND v.version = w.current_version ORDER BY w.id"
-        )
-        for key, kind, payload in rows:
-            if not _listed(key, True):
-                continue
-            listed = key if kind == "case-note" else _listed_id(key)
+        for key, kind, payload in self._db.execute(_CURRENT_ROWS):
+            listed = _listed_id(key, kind) if _listed(key, True) else None
             if listed is None:
                 continue
             # a plain JSON parse, about ten times cheaper than building the record (or than
@@ -440,11 +437,8 @@ class RecordStore:
 
     def current(self, key: str) -> Record | None:
         """The current version stored under ``key``, as ``iter_current`` lists it."""
-        row = self._db.execute(
-            "SELECT w.kind, v.record FROM works w JOIN versions v "
-            "ON v.work_id = w.id AND v.version = w.current_version WHERE w.id = ?", (key,)
-        ).fetchone()
-        return _as_listed(key, _parse(*row)) if row else None
+        record = self.get(key)
+        return _as_listed(key, record) if record is not None else None
 
     def expressions(self, work_id: str) -> list[str]:
         """Store keys of the other-language expressions of a work (``{id}/{lang}@``, or
