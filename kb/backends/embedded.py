@@ -243,11 +243,7 @@ def text_query(schema: tantivy.Schema, plan: TextPlan) -> Q:
         every = Q.boolean_query([(Occur.Must, q) for _, q in clauses])
         parts.append((Occur.Should, Q.const_score_query(every, ALL_WORDS_BONUS)))
     if plan.proximity:
-        near = [
-            _phrase(schema, field, plan.proximity, PROXIMITY_SLOP) for field in FIELD_WEIGHTS
-        ]
-        near_any = Q.boolean_query([(Occur.Should, q) for q in near])
-        parts.append((Occur.Should, Q.const_score_query(near_any, PROXIMITY_BONUS)))
+        parts.append((Occur.Should, proximity_bonus(schema, plan.proximity)))
     if plan.pairs:
         adjacent = [
             (Occur.Should, Q.boost_query(_phrase(schema, field, run), weight * PAIR_WEIGHT))
@@ -272,6 +268,23 @@ def text_query(schema: tantivy.Schema, plan: TextPlan) -> Q:
             excluded.append(Q.term_query(schema, TAG_FIELD, stems[0]))
         parts.append((Occur.MustNot, Q.boolean_query([(Occur.Should, q) for q in excluded])))
     return Q.boolean_query(parts)
+
+
+def near_query(schema: tantivy.Schema, words: tuple[str, ...]) -> Q:
+    """The words close together (PROXIMITY_SLOP) in any one text field."""
+    near = [_phrase(schema, field, words, PROXIMITY_SLOP) for field in FIELD_WEIGHTS]
+    return Q.boolean_query([(Occur.Should, q) for q in near])
+
+
+def proximity_bonus(schema: tantivy.Schema, words: tuple[str, ...]) -> Q:
+    """PROXIMITY_BONUS when the words are close together. Not a ``const_score_query`` of the
+    phrases: tantivy then tests positions with its unscored check, looser than its scored
+    one and than Lucene's (it takes "c b a" for "a b c" within 3), so the phrases are matched
+    as scored and their score counted as nothing."""
+    return Q.boolean_query([
+        (Occur.Must, Q.boost_query(near_query(schema, words), 0.0)),
+        (Occur.Must, Q.const_score_query(Q.all_query(), PROXIMITY_BONUS)),
+    ])
 
 
 def score_shift(plan: TextPlan | None) -> float:

@@ -103,6 +103,25 @@ def test_a_function_word_pairs_only_between_the_words_it_joins(fresh: Backend) -
     assert scores[half.eid] == pytest.approx(scores[other.eid], rel=1e-3)
 
 
+def test_words_close_together_means_in_order_within_the_slop(fresh: Backend) -> None:
+    """The proximity bonus goes to the words close together in the order asked, or moved
+    by at most PROXIMITY_SLOP positions in all: "fees licence spectrum" is the query's words
+    reversed (a move of 4) and earns no more than the same words far apart, on both
+    backends."""
+    rec = records()[0].model_copy(deep=True)
+    close, reversed_, apart = (rec.provisions[i].model_copy() for i in range(3))
+    close.text = "spectrum licence fees are set by the regulator each year after a review"
+    reversed_.text = "fees licence spectrum are set by the regulator each year after a review"
+    apart.text = "spectrum are set by licence the regulator each year fees after a review"
+    close.heading = reversed_.heading = apart.heading = None
+    rec.provisions = [reversed_, apart, close]
+    fresh.rebuild(record_docs([rec]))
+    hits = fresh.search(SearchQuery(text="spectrum licence fees", kinds=["provision"])).hits
+    scores = {h.id.rsplit("~", 1)[1]: h.score for h in hits}
+    assert hits[0].id.endswith(close.eid)
+    assert scores[reversed_.eid] == pytest.approx(scores[apart.eid], rel=1e-3)
+
+
 def test_an_article_outranks_the_recital_that_repeats_its_words(fresh: Backend) -> None:
     """Two texts alike but for their kind: the article scores the operative bonus more than
     the recital, on both backends (the embedded one applies it as the recital's demotion)."""
