@@ -21,6 +21,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,14 @@ POINTER = "CURRENT"
 WRITER_HEAP = 1_500_000_000
 LOW_DISK = 16 * 2**20  # free bytes under which a failed build blames the disk, however small
 MAX_MLT = 200
+# The proximity check on the best texts only (``_ranked_near_later``): when about
+# NEAR_LATER_TEXTS texts or more hold all the words, for pages ending at most
+# NEAR_LATER_MAX_PAGE down; the best NEAR_LATER_FETCH texts without the bonus are ranked, and
+# the bonus checked first on three pages' worth of them (at least NEAR_LATER_FIRST)
+NEAR_LATER_TEXTS = 25_000
+NEAR_LATER_MAX_PAGE = 100
+NEAR_LATER_FETCH = 1_000
+NEAR_LATER_FIRST = 20
 
 Q = tantivy.Query
 Occur = tantivy.Occur
@@ -270,9 +279,13 @@ def text_query(schema: tantivy.Schema, plan: TextPlan) -> Q:
     return Q.boolean_query(parts)
 
 
-def near_query(schema: tantivy.Schema, words: tuple[str, ...]) -> Q:
-    """The words close together (PROXIMITY_SLOP) in any one text field."""
+def near_query(schema: tantivy.Schema, words: tuple[str, ...],
+               within: Q | None = None) -> Q:
+    """The words close together (PROXIMITY_SLOP) in any one text field; ``within``, a set of
+    documents to look at (each field's check then starts from that set)."""
     near = [_phrase(schema, field, words, PROXIMITY_SLOP) for field in FIELD_WEIGHTS]
+    if within is not None:
+        near = [Q.boolean_query([(Occur.Must, within), (Occur.Must, q)]) for q in near]
     return Q.boolean_query([(Occur.Should, q) for q in near])
 
 
@@ -729,6 +742,93 @@ class TantivyBackend(Backend):
         return ([(d, s, [s, seq]) for d, (s, seq, _) in zip(docs, page, strict=True)],
                 counted or 0, matches)
 
+    def _near_later(self, reader: _Reader, query: SearchQuery, plan: TextPlan) -> bool:
+        """Whether to rank without the proximity bonus first and check positions on the
+        best texts only (``_ranked_near_later``): for a first page of words so common that
+        many texts hold them all, where checking positions in each of those texts costs
+        more than the rest of the search (at 1M provisions, a third of "personal data").
+        The texts holding them all are estimated as if the words fell independently, from
+        each word's count in the field where it is commonest."""
+        if (not plan.proximity or query.search_after
+                or query.offset + query.limit > NEAR_LATER_MAX_PAGE):
+            return False
+        searcher = reader.searcher
+        texts = float(searcher.num_docs)
+        expected = texts
+        for word in plan.proximity:
+            expected *= max(searcher.doc_freq(field, word) for field in FIELD_WEIGHTS) / texts
+            if expected < NEAR_LATER_TEXTS:
+                return False
+        return True
+
+    def _ranked_near_later(
+        self, reader: _Reader, query: SearchQuery, plan: TextPlan, keep: int
+    ) -> tuple[list[tuple[IndexDoc, float, list[Any]]], int, list[Any] | None] | None:
+        """``_ranked``'s page, exactly, with the proximity bonus checked on a few texts.
+
+        The texts are ranked without the bonus; a text's score with it is at most
+        PROXIMITY_BONUS higher. The bonus is checked on the best few; if the page's last
+        score is still above every unchecked text's score plus the bonus, no unchecked
+        text can reach the page. Otherwise the check extends to every text within the
+        bonus of that last score. None when that set reaches past what was fetched or the
+        check cannot tell texts apart (``_ranked`` then runs the whole query). The facet
+        sample (``keep``) is the best texts by their words' scores, before the bonus."""
+        schema, searcher = reader.schema, reader.searcher
+        shift = score_shift(plan)
+        base = full_query(schema, query, replace(plan, proximity=()), reader.text_query)
+        want = query.offset + query.limit
+        fetched = max(keep, NEAR_LATER_FETCH) + 1
+        res = self._search(reader, base, fetched, count=True)
+        hits = res.hits
+        exhausted = len(hits) < fetched
+        seqs = searcher.fast_field_values("seq", [a for _, a in hits]) if hits else []
+        near: set[tuple[int, int]] = set()
+
+        def check(start: int, end: int) -> bool:
+            """Mark the texts of hits[start:end] that hold the words close together."""
+            if start >= end:
+                return True
+            within = Q.term_set_query(schema, "seq", [int(x or 0) for x in seqs[start:end]])
+            found = self._search(reader, near_query(schema, plan.proximity, within),
+                                 end - start + 1, count=True)
+            if found.count > end - start:  # texts share a seq: the check can't name them
+                return False
+            near.update((a.segment_ord, a.doc) for _, a in found.hits)
+            return True
+
+        def ranked(end: int) -> list[tuple[float, int, Any]]:
+            return sorted(
+                ((float(s) + shift + (PROXIMITY_BONUS if (a.segment_ord, a.doc) in near
+                                      else 0.0), int(seq or 0), a)
+                 for (s, a), seq in zip(hits[:end], seqs[:end], strict=True)),
+                key=lambda p: (-p[0], p[1]))
+
+        checked = min(len(hits), max(3 * want, NEAR_LATER_FIRST))
+        if not check(0, checked):
+            return None
+        scored = ranked(checked)
+        if checked < len(hits) or not exhausted:
+            # the best unchecked text's score without the bonus (unfetched ones: at most
+            # the last fetched)
+            unchecked = float(hits[min(checked, len(hits) - 1)][0])
+            last = scored[want - 1][0] - shift if len(scored) >= want else float("-inf")
+            if last <= unchecked + PROXIMITY_BONUS:
+                # check every text whose score without the bonus is within it of the last
+                reach = last - PROXIMITY_BONUS
+                end = next((i for i in range(checked, len(hits)) if hits[i][0] < reach),
+                           None)
+                if end is None and not exhausted:
+                    return None
+                end = len(hits) if end is None else end
+                if not check(checked, end):
+                    return None
+                scored = ranked(end)
+        page = scored[query.offset: want]
+        docs = self._docs(reader, [a for _, _, a in page])
+        matches = [a for _, a in hits[:keep]] if keep else None
+        return ([(d, s, [s, seq]) for d, (s, seq, _) in zip(docs, page, strict=True)],
+                res.count, matches)
+
     def _listed(
         self, reader: _Reader, q: Q, query: SearchQuery
     ) -> list[tuple[IndexDoc, float, list[Any]]]:
@@ -806,7 +906,11 @@ class TantivyBackend(Backend):
                     order=tantivy.Order.Asc).hits]
         else:
             keep = FACET_EXACT_LIMIT if query.facets else 0
-            page, counted, matches = self._ranked(reader, q, query, keep, score_shift(plan))
+            ranked = (self._ranked_near_later(reader, query, plan, keep)
+                      if self._near_later(reader, query, plan) else None)
+            if ranked is None:
+                ranked = self._ranked(reader, q, query, keep, score_shift(plan))
+            page, counted, matches = ranked
         # totals are reported as Elasticsearch reports them: exact up to TOTAL_EXACT_LIMIT
         total_exact = counted <= TOTAL_EXACT_LIMIT
         total = min(counted, TOTAL_EXACT_LIMIT)
