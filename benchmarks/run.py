@@ -791,7 +791,11 @@ FINDINGS = """## Findings of 2026-12-05, eighth series (the proximity bonus)
   personal data is transferred abroad" (about 40-50 ms, its minimum-should-match group)
   and the Vietnamese question typed without marks (about 43 ms). Growth from 100k: 5.3x
   (8.71 -> 46.45 ms), target (2x) not met: those questions' cost grows with the matches of
-  their words, which the minimum-should-match scorer visits one by one.
+  their words, which the minimum-should-match scorer visits one by one. The margin is
+  small: six more passes of the benchmark's query set (20 rounds each) on the seventh
+  series' 1M index gave 45.1-46.7 ms in five and 51.1 ms in one; the seventh series' code
+  gave 52.4 and 52.7 ms in passes between them. The 95th percentile falls between the two
+  slowest questions' timings, so it moves with them.
 - **Indexing**: at 100k, the benchmark's in-memory build 83.6 % of raw (8,521 against
   10,193/s) and `kb index` from the store 82.9 % (7,475 against 9,022/s measured right
   after it, peak 401 MiB): both targets met in this run, but the building code did not
@@ -804,7 +808,11 @@ FINDINGS = """## Findings of 2026-12-05, eighth series (the proximity bonus)
   met read as MiB only, as before.
 - **Quality at scale, re-evaluated on the same 1M-distractor index** (the change is at query
   time): 0.6851 -> 0.6472, drop 0.0379, target (0.02) not met; `results/quality-at-scale.json`
-  keeps the seventh series' run (0.6852 -> 0.6472).
+  keeps the seventh series' run (0.6852 -> 0.6472). Where the drop comes from: over the
+  130 queries, distractors take 199 top-10 places, 114 of them by texts that hold every
+  word of the query (which item 1 of the issue ranks above any partial match) and 85 by
+  texts lacking one. Removing the first kind from the rankings gives 0.6612, removing the
+  second 0.6529: each alone leaves a drop above 0.02.
 - **Elasticsearch**: unchanged by this series (its proximity is Lucene's); its rows are the
   seventh series' (100k) and the sixth's (1M).
 
