@@ -85,6 +85,7 @@ NEAR_LATER_FIRST = 20
 
 Q = tantivy.Query
 Occur = tantivy.Occur
+RankedDoc = tuple[IndexDoc, float, list[Any]]  # a page's document, its score and sort key
 
 
 def make_schema() -> tantivy.Schema:
@@ -456,6 +457,11 @@ class _Reader:
     def text_query(self, plan: TextPlan) -> Q:
         return self.plans.get(plan, lambda: text_query(self.schema, plan))
 
+    def doc_freq(self, term: str) -> int:
+        """How many documents hold the term in its commonest text field (remembered)."""
+        return self.doc_freqs.get(
+            term, lambda: max(self.searcher.doc_freq(f, term) for f in FIELD_WEIGHTS))
+
     @cached_property
     def facet_sets(self) -> FacetSets:
         return FacetSets.load(self.folder)
@@ -694,7 +700,7 @@ class TantivyBackend(Backend):
 
     def _ranked(
         self, reader: _Reader, q: Q, query: SearchQuery, keep: int = 0, shift: float = 0.0
-    ) -> tuple[list[tuple[IndexDoc, float, list[Any]]], int, list[Any] | None]:
+    ) -> tuple[list[RankedDoc], int, list[Any] | None]:
         """The page of a text search: every match ranked by score, ties by ``seq``; a page
         starts at ``offset`` or just after the hit whose sort key is ``search_after``. Also
         the number of matches and the addresses of the best ``keep`` of them (the first pass
@@ -738,9 +744,7 @@ class TantivyBackend(Backend):
                 if exhausted or len(scored) > want or fetched > MAX_OFFSET + MAX_LIMIT:
                     break
             size *= 4
-        docs = self._docs(reader, [a for _, _, a in page])
-        return ([(d, s, [s, seq]) for d, (s, seq, _) in zip(docs, page, strict=True)],
-                counted or 0, matches)
+        return self._page(reader, page), counted or 0, matches
 
     def _near_later(self, reader: _Reader, query: SearchQuery, plan: TextPlan) -> bool:
         """Whether to rank without the proximity bonus first and check positions on the
@@ -752,18 +756,17 @@ class TantivyBackend(Backend):
         if (not plan.proximity or query.search_after
                 or query.offset + query.limit > NEAR_LATER_MAX_PAGE):
             return False
-        searcher = reader.searcher
-        texts = float(searcher.num_docs)
+        texts = float(reader.searcher.num_docs)
         expected = texts
         for word in plan.proximity:
-            expected *= max(searcher.doc_freq(field, word) for field in FIELD_WEIGHTS) / texts
             if expected < NEAR_LATER_TEXTS:
                 return False
-        return True
+            expected *= reader.doc_freq(word) / texts
+        return expected >= NEAR_LATER_TEXTS
 
     def _ranked_near_later(
         self, reader: _Reader, query: SearchQuery, plan: TextPlan, keep: int
-    ) -> tuple[list[tuple[IndexDoc, float, list[Any]]], int, list[Any] | None] | None:
+    ) -> tuple[list[RankedDoc], int, list[Any] | None] | None:
         """``_ranked``'s page, exactly, with the proximity bonus checked on a few texts.
 
         The texts are ranked without the bonus; a text's score with it is at most
@@ -823,15 +826,17 @@ class TantivyBackend(Backend):
                 if not check(checked, end):
                     return None
                 scored = ranked(end)
-        page = scored[query.offset: want]
-        docs = self._docs(reader, [a for _, _, a in page])
         matches = [a for _, a in hits[:keep]] if keep else None
-        return ([(d, s, [s, seq]) for d, (s, seq, _) in zip(docs, page, strict=True)],
-                res.count, matches)
+        return self._page(reader, scored[query.offset: want]), res.count, matches
+
+    def _page(self, reader: _Reader, page: list[tuple[float, int, Any]]) -> list[RankedDoc]:
+        """The documents of a ranked page of (score, seq, address), with their sort keys."""
+        docs = self._docs(reader, [a for _, _, a in page])
+        return [(d, s, [s, seq]) for d, (s, seq, _) in zip(docs, page, strict=True)]
 
     def _listed(
         self, reader: _Reader, q: Q, query: SearchQuery
-    ) -> list[tuple[IndexDoc, float, list[Any]]]:
+    ) -> list[RankedDoc]:
         """A page without text: newest first (``seq``)."""
         after = query.search_after
         offset = query.offset
@@ -950,12 +955,7 @@ class TantivyBackend(Backend):
         """How many documents hold each term, in its commonest field (did-you-mean asks it
         of every search's words: remembered per generation)."""
         reader = self._open()
-        searcher = reader.searcher
-        return {
-            term: reader.doc_freqs.get(
-                term, lambda t=term: max(searcher.doc_freq(f, t) for f in FIELD_WEIGHTS))
-            for term in terms
-        }
+        return {term: reader.doc_freq(term) for term in terms}
 
     def suggest_terms(
         self, term: str, max_edits: int = 2, prefix_length: int = 1
