@@ -11,6 +11,7 @@ problem at once, so an editor fixes the file in one pass.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -146,81 +147,132 @@ def _scalar(
     return node.value.strip()
 
 
-def parse(text: str, shown: str) -> tuple[list[GlossaryEntry], list[GlossaryProblem]]:
+class _Composer(yaml.composer.Composer, yaml.resolver.Resolver):
+    """The glossary's nodes composed one top-level item at a time (``items``).
+
+    Composed whole, the 10,000-line file is a tree of some 20 MB of nodes and line marks,
+    and the entries kept from it were scattered through the memory the tree had used: once
+    the tree was freed, a server process kept about 10 MB it could neither use nor return.
+    One item's nodes at a time never grow past a few kilobytes. ``events`` is a loader,
+    read for its parser's events only."""
+
+    def __init__(self, events: yaml.SafeLoader):
+        yaml.composer.Composer.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self.check_event = events.check_event
+        self.peek_event = events.peek_event
+        self.get_event = events.get_event
+
+    def items(self, shown: str, problems: list[GlossaryProblem]) -> Iterator[yaml.Node]:
+        """Each node of the document's top-level list (as ``yaml.compose`` would give them);
+        a document that is not a list is a problem, an empty stream has no items."""
+        self.get_event()  # the stream's start
+        if self.check_event(yaml.StreamEndEvent):
+            return
+        document = self.get_event()
+        if self.check_event(yaml.SequenceStartEvent):
+            start = self.get_event()
+            if start.anchor is not None:
+                self.anchors[start.anchor] = None
+            while not self.check_event(yaml.SequenceEndEvent):
+                yield self.compose_node(None, None)
+            self.get_event()
+        else:
+            root = self.compose_node(None, None)
+            if not _is_null(root):
+                line = root.start_mark.line + 1
+                problems.append(
+                    GlossaryProblem(shown, line, "", "the glossary must be a list of entries")
+                )
+        self.get_event()  # the document's end
+        if not self.check_event(yaml.StreamEndEvent):
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream", document.start_mark,
+                "but found another document", self.get_event().start_mark)
+
+
+def _is_null(node: yaml.Node) -> bool:
+    """An empty document, which ``yaml.compose`` gives as None: nothing to read."""
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def parse(text: str, shown: str, loader: type[yaml.SafeLoader] = _Loader
+          ) -> tuple[list[GlossaryEntry], list[GlossaryProblem]]:
     """Entries and problems of a glossary document (``shown`` names it in messages)."""
     problems: list[GlossaryProblem] = []
+    entries: list[GlossaryEntry] = []
+    pairs: dict[tuple[Phrase, Phrase], int] = {}
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        for node in _Composer(loader(text)).items(shown, problems):
+            entry = _entry(node, shown, pairs, problems)
+            if entry is not None:
+                entries.append(entry)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc)
         return [], [GlossaryProblem(shown, line, "", f"invalid YAML: {problem}")]
-    if root is None:
-        return [], []
-    if not isinstance(root, yaml.SequenceNode):
-        line = root.start_mark.line + 1
-        return [], [GlossaryProblem(shown, line, "", "the glossary must be a list of entries")]
-    entries: list[GlossaryEntry] = []
-    pairs: dict[tuple[Phrase, Phrase], int] = {}
-    for node in root.value:
-        start = node.start_mark.line + 1
-        if not isinstance(node, yaml.MappingNode):
-            problems.append(GlossaryProblem(shown, start, "", "an entry must be a mapping"))
-            continue
-        fields: dict[str, yaml.Node] = {}
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else str(key)
-            if name not in _FIELDS:
-                message = f"unknown field (expected {', '.join(_FIELDS)})"
-                problems.append(GlossaryProblem(shown, key.start_mark.line + 1, name, message))
-            elif name in fields:
-                problems.append(
-                    GlossaryProblem(shown, key.start_mark.line + 1, name, "field given twice")
-                )
-            else:
-                fields[name] = value
-        before = len(problems)
-        en = _terms(fields.get("en"), "en", start, problems, shown)
-        vi = _terms(fields.get("vi"), "vi", start, problems, shown)
-        domain = _scalar(fields.get("domain"), "domain", start, problems, shown)
-        source = _scalar(fields.get("source"), "source", start, problems, shown)
-        if domain is not None and domain not in DOMAINS:
-            line = fields["domain"].start_mark.line + 1
-            message = f"{domain!r} is not one of {', '.join(DOMAINS)}"
-            problems.append(GlossaryProblem(shown, line, "domain", message))
-        if source is not None and not is_valid_source(source):
-            line = fields["source"].start_mark.line + 1
-            message = (
-                f"unknown source {source!r} (expected taxonomy, editorial, a vn-law-/"
-                "vn-phapdien- id from kb/glossary.py or a corpus/ or corpus-more/ path)"
-            )
-            problems.append(GlossaryProblem(shown, line, "source", message))
-        en_words = _distinct(en, "en", problems, shown)
-        vi_words = _distinct(vi, "vi", problems, shown)
-        for (_, line_en), key_en in zip(en, en_words, strict=True):
-            for (_, line_vi), key_vi in zip(vi, vi_words, strict=True):
-                first = pairs.setdefault((key_en, key_vi), line_en)
-                if first != line_en:
-                    message = (
-                        f"the pair {' '.join(key_en)!r} / {' '.join(key_vi)!r} is already "
-                        f"in the entry at line {first}"
-                    )
-                    problems.append(GlossaryProblem(shown, max(line_en, line_vi), "en", message))
-        if len(problems) > before:
-            continue
-        entries.append(
-            GlossaryEntry(
-                en=tuple(t for t, _ in en),
-                vi=tuple(t for t, _ in vi),
-                domain=str(domain),
-                source=str(source),
-                line=start,
-                en_words=tuple(en_words),
-                vi_words=tuple(vi_words),
-            )
-        )
     return entries, problems
+
+
+def _entry(node: yaml.Node, shown: str, pairs: dict[tuple[Phrase, Phrase], int],
+           problems: list[GlossaryProblem]) -> GlossaryEntry | None:
+    """One item of the list as an entry, or None with its problems reported; ``pairs`` holds
+    the (English, Vietnamese) pairs of the entries before it, with their lines."""
+    start = node.start_mark.line + 1
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(GlossaryProblem(shown, start, "", "an entry must be a mapping"))
+        return None
+    fields: dict[str, yaml.Node] = {}
+    for key, value in node.value:
+        name = key.value if isinstance(key, yaml.ScalarNode) else str(key)
+        if name not in _FIELDS:
+            message = f"unknown field (expected {', '.join(_FIELDS)})"
+            problems.append(GlossaryProblem(shown, key.start_mark.line + 1, name, message))
+        elif name in fields:
+            problems.append(
+                GlossaryProblem(shown, key.start_mark.line + 1, name, "field given twice")
+            )
+        else:
+            fields[name] = value
+    before = len(problems)
+    en = _terms(fields.get("en"), "en", start, problems, shown)
+    vi = _terms(fields.get("vi"), "vi", start, problems, shown)
+    domain = _scalar(fields.get("domain"), "domain", start, problems, shown)
+    source = _scalar(fields.get("source"), "source", start, problems, shown)
+    if domain is not None and domain not in DOMAINS:
+        line = fields["domain"].start_mark.line + 1
+        message = f"{domain!r} is not one of {', '.join(DOMAINS)}"
+        problems.append(GlossaryProblem(shown, line, "domain", message))
+    if source is not None and not is_valid_source(source):
+        line = fields["source"].start_mark.line + 1
+        message = (
+            f"unknown source {source!r} (expected taxonomy, editorial, a vn-law-/"
+            "vn-phapdien- id from kb/glossary.py or a corpus/ or corpus-more/ path)"
+        )
+        problems.append(GlossaryProblem(shown, line, "source", message))
+    en_words = _distinct(en, "en", problems, shown)
+    vi_words = _distinct(vi, "vi", problems, shown)
+    for (_, line_en), key_en in zip(en, en_words, strict=True):
+        for (_, line_vi), key_vi in zip(vi, vi_words, strict=True):
+            first = pairs.setdefault((key_en, key_vi), line_en)
+            if first != line_en:
+                message = (
+                    f"the pair {' '.join(key_en)!r} / {' '.join(key_vi)!r} is already "
+                    f"in the entry at line {first}"
+                )
+                problems.append(GlossaryProblem(shown, max(line_en, line_vi), "en", message))
+    if len(problems) > before:
+        return None
+    return GlossaryEntry(
+        en=tuple(t for t, _ in en),
+        vi=tuple(t for t, _ in vi),
+        domain=str(domain),
+        source=str(source),
+        line=start,
+        en_words=tuple(en_words),
+        vi_words=tuple(vi_words),
+    )
 
 
 def _distinct(

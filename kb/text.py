@@ -20,10 +20,11 @@ from collections.abc import Collection, Iterator
 from functools import lru_cache
 from typing import Any
 
-import snowballstemmer
+import Stemmer
 
-# as FTS5 porter and Lucene porter_stem; one per thread: a snowball stemmer keeps its word in
-# itself, so two threads (the API's thread pool) stemming at once corrupt each other
+# as FTS5 porter and Lucene porter_stem, from Snowball's C build (PyStemmer): the pure-Python
+# build (snowballstemmer) gives the same stems, 17x slower, and brings every language's tables
+# into a server's memory (3 MB). One per thread: a stemmer keeps its word in itself.
 _STEMMERS = threading.local()
 
 
@@ -31,7 +32,7 @@ def _stemmer() -> Any:
     """This thread's Porter stemmer."""
     found = getattr(_STEMMERS, "porter", None)
     if found is None:
-        found = _STEMMERS.porter = snowballstemmer.stemmer("porter")
+        found = _STEMMERS.porter = Stemmer.Stemmer("porter")
     return found
 
 
@@ -51,7 +52,6 @@ def is_cjk(ch: str) -> bool:
     )
 
 
-@lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     low = ch.lower()
     if len(low) != 1:
@@ -65,17 +65,22 @@ def _fold_char(ch: str) -> str:
 
 
 _FOLD_RANGES = ((0x41, 0x2000), (0x1E00, 0x1F00), (0xFF00, 0xFFF0))
-_FOLDED = {
-    cp: ord(_fold_char(chr(cp)))
-    for lo, hi in _FOLD_RANGES
-    for cp in range(lo, hi)
-    if _fold_char(chr(cp)) != chr(cp)
-}
-# Indexed by code point, every character present (most as itself): ``str.translate`` then
-# finds each one by position, where a dict would raise and clear a KeyError for every
-# character it leaves alone, which made folding Vietnamese text twice as slow. Characters
-# past its end (none of which fold) raise IndexError, which ``translate`` reads as "keep".
-_FOLD_TABLE = [_FOLDED.get(cp, cp) for cp in range(_FOLD_RANGES[-1][1])]
+
+
+def _fold_table() -> str:
+    """Indexed by code point, every character present (most as itself): ``str.translate``
+    then finds each one by position, where a dict would raise and clear a KeyError for every
+    character it leaves alone, which made folding Vietnamese text twice as slow. Characters
+    past its end (none of which fold) raise IndexError, which ``translate`` reads as "keep".
+    A string, two bytes a character: a list of ints took 2 MB of a server's memory."""
+    table = [chr(cp) for cp in range(_FOLD_RANGES[-1][1])]
+    for lo, hi in _FOLD_RANGES:
+        for cp in range(lo, hi):
+            table[cp] = _fold_char(table[cp])
+    return "".join(table)
+
+
+_FOLD_TABLE = _fold_table()
 
 
 def fold(text: str) -> str:

@@ -15,7 +15,7 @@ joined and search falls back to single syllables.
 from __future__ import annotations
 
 import sys
-from collections.abc import KeysView
+from collections.abc import Iterator, KeysView
 from functools import lru_cache
 from importlib import resources
 
@@ -29,12 +29,16 @@ EXTRA_WORDS = (
 )
 
 
-def _word_list() -> list[str]:
+def _words() -> Iterator[str]:
+    """The word list's words, read a line at a time (a list of them all, freed once read,
+    left a server's memory fragmented by megabytes)."""
+    yield from EXTRA_WORDS
     try:
-        text = (resources.files("pyvi") / "models" / "words.txt").read_text(encoding="utf-8")
+        with (resources.files("pyvi") / "models" / "words.txt").open(encoding="utf-8") as lines:
+            for line in lines:
+                yield line.replace("_", " ")
     except (ModuleNotFoundError, FileNotFoundError, OSError):
-        text = ""
-    return [*EXTRA_WORDS, *(line.replace("_", " ") for line in text.splitlines())]
+        return
 
 
 @lru_cache(maxsize=1)
@@ -43,14 +47,19 @@ def spellings() -> dict[tuple[str, ...], tuple[str, ...]]:
     ("dau gia": "đấu giá", "dâu gia"): a word typed otherwise has a mark wrong.
 
     Held for the life of a server, so kept small: each syllable string once (interned), and
-    the forms of a word in a tuple (most words have one; an empty set alone costs 216 bytes).
+    the forms of a word in a tuple (most words have one; an empty set alone costs 216 bytes),
+    built in place, without a temporary structure per word whose freed memory a server could
+    not give back.
     """
-    found: dict[tuple[str, ...], dict[str, None]] = {}
-    for line in _word_list():
-        syllables = tuple(sys.intern(s) for s in fold(line).split())
+    found: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for word in _words():
+        syllables = tuple(sys.intern(s) for s in fold(word).split())
         if 2 <= len(syllables) <= MAX_SYLLABLES and all(s.isalpha() for s in syllables):
-            found.setdefault(syllables, {})[" ".join(line.lower().split())] = None
-    return {key: tuple(forms) for key, forms in found.items()}
+            form = " ".join(word.lower().split())
+            forms = found.get(syllables, ())
+            if form not in forms:
+                found[syllables] = (*forms, form)
+    return found
 
 
 def dictionary() -> KeysView[tuple[str, ...]]:

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from kb.glossary import (
     CORPUS_SOURCES,
@@ -18,6 +19,7 @@ from kb.glossary import (
     glossary,
     is_valid_source,
     longest_matches,
+    parse,
     translations,
     vietnamese_words,
 )
@@ -212,6 +214,50 @@ def test_bad_yaml_and_bad_shapes(tmp_path: Path):
     text = str(err.value)
     assert f"{shapes}:1: en: expected a list of terms" in text
     assert f"{shapes}:5: note: unknown field" in text
+
+
+GOOD = """\
+# a comment before the list
+- en: [personal data]
+  vi: [dữ liệu cá nhân]
+  domain: data-protection
+  source: editorial
+- &tel
+  en: [subscriber]
+  vi: [thuê bao]
+  domain: telecom
+  source: editorial
+"""
+
+LOADERS = [yaml.SafeLoader, *([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])]
+
+
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda loader: loader.__name__)
+def test_entries_are_read_one_at_a_time_as_a_whole_document_would_read_them(loader: type):
+    entries, problems = parse(GOOD, "g.yaml", loader=loader)
+    assert problems == []
+    assert [(e.en, e.vi, e.line) for e in entries] == [
+        (("personal data",), ("dữ liệu cá nhân",), 2), (("subscriber",), ("thuê bao",), 6)]
+    bad, problems = parse(BAD, "g.yaml", loader=loader)
+    assert [e.line for e in bad] == [1]
+    assert [(p.line, p.field) for p in problems] == [(7, "domain"), (12, "source"), (13, "vi"),
+                                                     (17, "en")]
+
+
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda loader: loader.__name__)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", []),
+    ("# only a comment\n", []),
+    ("en: [a]\nvi: [b]\n", ["g.yaml:1: the glossary must be a list of entries"]),
+    ("\n\n- just text\n", ["g.yaml:3: an entry must be a mapping"]),
+    ("- en: [a]\n  vi: [b]\n  domain: ai\n  source: editorial\n---\n- x\n",
+     ["g.yaml:5: invalid YAML: but found another document"]),
+])
+def test_a_document_of_another_shape_is_one_problem(loader: type, text: str,
+                                                    expected: list[str]):
+    entries, problems = parse(text, "g.yaml", loader=loader)
+    assert entries == []
+    assert [str(p) for p in problems] == expected
 
 
 def test_a_corpus_path_is_a_valid_source():
