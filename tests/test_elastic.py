@@ -254,3 +254,21 @@ def test_indices_of_older_mappings_are_not_taken_as_built(es_url: str) -> None:
         assert backend.exists()
     finally:
         drop_prefix(backend)
+
+
+def test_suggestions_are_remembered_until_this_process_switches_the_aliases(
+    es_backend: ElasticBackend,
+) -> None:
+    """Did-you-mean asks again for every page and facet of a search: the node is asked once
+    per DOC_FREQ_TTL seconds, and a rebuild by this process forgets what it was told."""
+    es_backend.rebuild(record_docs(records()))
+    assert "person" in dict(es_backend.suggest_terms("persn", 1, 1))
+    other = ElasticBackend(es_backend.es, prefix=es_backend.prefix)  # another process
+    docs = list(record_docs(records()))
+    first = next(i for i, doc in enumerate(docs) if doc["kind"] == "provision")
+    docs[first] = {**docs[first], "a_body": "persen persen persen"}  # as analysed
+    other.rebuild(iter(docs))
+    assert "persen" not in dict(es_backend.suggest_terms("persn", 1, 1))  # remembered
+    assert "persen" in dict(other.suggest_terms("persn", 1, 1))
+    es_backend.rebuild(iter(docs))
+    assert "persen" in dict(es_backend.suggest_terms("persn", 1, 1))

@@ -310,7 +310,32 @@ def _reason(exc: ApiError) -> str:
         return str(exc.message)
 
 
-DOC_FREQ_TTL = 60.0  # seconds a term's document frequency is trusted without asking again
+DOC_FREQ_TTL = 60.0  # seconds a term's statistics are trusted without asking again
+
+
+class _Recent:
+    """Answers about the index's terms, each trusted for ``ttl`` seconds: did-you-mean asks
+    about a search's words, and asks again for each page and each facet clicked of the same
+    search, each asking a request to the node. Forgotten when this process switches the
+    aliases (another process's reindex is seen within the TTL)."""
+
+    def __init__(self, ttl: float = DOC_FREQ_TTL, size: int = 50_000):
+        self.ttl, self.size = ttl, size
+        self._known: dict[Any, tuple[float, Any]] = {}
+
+    def get(self, key: Any) -> Any | None:
+        known = self._known.get(key)
+        if known is None or time.monotonic() - known[0] >= self.ttl:
+            return None
+        return known[1]
+
+    def put(self, key: Any, value: Any) -> None:
+        if len(self._known) >= self.size:
+            self._known.clear()
+        self._known[key] = (time.monotonic(), value)
+
+    def clear(self) -> None:
+        self._known.clear()
 
 
 class ElasticBackend(Backend):
@@ -323,10 +348,8 @@ class ElasticBackend(Backend):
         self.prefix = prefix
         self.shards = shards  # of each new generation: a cluster wants replicas, a node none
         self.replicas = replicas
-        # term -> (when read, document frequency): did-you-mean asks for a search's words,
-        # and each asking is a scan of the node; kept DOC_FREQ_TTL seconds, and forgotten
-        # when this process switches the aliases (another's reindex is seen within the TTL)
-        self._doc_freqs: dict[str, tuple[float, int]] = {}
+        self._doc_freqs = _Recent()  # term -> document frequency in its commonest field
+        self._suggestions = _Recent()  # (term, edits, prefix) -> ``suggest_terms``
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticBackend:
@@ -550,6 +573,7 @@ class ElasticBackend(Backend):
             actions.append({"add": {"index": name, "alias": alias}})
         self._call(self.es.indices.update_aliases, actions=actions)
         self._doc_freqs.clear()
+        self._suggestions.clear()
 
     def _drop(self, names: list[str]) -> None:
         for name in names:
@@ -701,34 +725,32 @@ class ElasticBackend(Backend):
 
     def term_doc_freqs(self, terms: list[str]) -> dict[str, int]:
         """How many documents hold each term, in its commonest field; read from the node at
-        most once per DOC_FREQ_TTL seconds (``_doc_freqs``)."""
-        now = time.monotonic()
-        out: dict[str, int] = {}
-        for term in terms:
-            known = self._doc_freqs.get(term)
-            if known is not None and now - known[0] < DOC_FREQ_TTL:
-                out[term] = known[1]
+        most once per DOC_FREQ_TTL seconds (``_Recent``)."""
+        out = {t: f for t in terms if (f := self._doc_freqs.get(t)) is not None}
         missing = list(dict.fromkeys(t for t in terms if t not in out))
         if missing:
             res = self._call(self.es.search, index=self.aliases,
                              body=build_doc_freq_body(missing))
             aggs = res["aggregations"]
-            if len(self._doc_freqs) >= 50_000:
-                self._doc_freqs.clear()
             for i, term in enumerate(missing):
                 out[term] = max(aggs[f]["buckets"][f"t{i}"]["doc_count"] for f in FIELD_WEIGHTS)
-                self._doc_freqs[term] = (now, out[term])
+                self._doc_freqs.put(term, out[term])
         return {t: out[t] for t in terms}
 
     def suggest_terms(
         self, term: str, max_edits: int = 2, prefix_length: int = 1
     ) -> list[tuple[str, int]]:
         """The term suggester on each text field; its frequencies are summed over the three
-        indices, as one index counts them on the embedded backend."""
+        indices, as one index counts them on the embedded backend. Asked of the node at most
+        once per DOC_FREQ_TTL seconds (``_Recent``): it walks every field's terms."""
         max_edits = max(1, min(2, max_edits))
         prefix_length = effective_prefix(max_edits, prefix_length)
         if not term.strip() or len(term.split()) != 1:
             return []
+        key = (term, max_edits, prefix_length)
+        known = self._suggestions.get(key)
+        if known is not None:
+            return list(known)
         body = build_term_suggest_body(term, max_edits, prefix_length)
         res = self._call(self.es.search, index=self.aliases, body=body)
         found: dict[str, int] = {}
@@ -736,7 +758,9 @@ class ElasticBackend(Backend):
             for entry in res.get("suggest", {}).get(field, []):
                 for option in entry["options"]:
                     found[option["text"]] = max(found.get(option["text"], 0), option["freq"])
-        return close_terms(term, found, max_edits, prefix_length)
+        close = close_terms(term, found, max_edits, prefix_length)
+        self._suggestions.put(key, tuple(close))
+        return close
 
     def counts(self, field_a: str, field_b: str, query: SearchQuery) -> dict[str, dict[str, int]]:
         body = {
