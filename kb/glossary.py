@@ -171,9 +171,7 @@ class _Composer(yaml.composer.Composer, yaml.resolver.Resolver):
             return
         document = self.get_event()
         if self.check_event(yaml.SequenceStartEvent):
-            start = self.get_event()
-            if start.anchor is not None:
-                self.anchors[start.anchor] = None
+            self.get_event()  # an alias to the list itself is then undefined, as it is unusable
             while not self.check_event(yaml.SequenceEndEvent):
                 yield self.compose_node(None, None)
             self.get_event()

@@ -252,6 +252,7 @@ def test_entries_are_read_one_at_a_time_as_a_whole_document_would_read_them(load
     ("\n\n- just text\n", ["g.yaml:3: an entry must be a mapping"]),
     ("- en: [a]\n  vi: [b]\n  domain: ai\n  source: editorial\n---\n- x\n",
      ["g.yaml:5: invalid YAML: but found another document"]),
+    ("&top\n- just text\n- *top\n", ["g.yaml:3: invalid YAML: found undefined alias 'top'"]),
 ])
 def test_a_document_of_another_shape_is_one_problem(loader: type, text: str,
                                                     expected: list[str]):
