@@ -800,6 +800,16 @@ FINDINGS = """## Findings of 2026-12-05, ninth series (memory; did-you-mean on E
   met), dominated as before by the natural-language questions (p95 105.1 ms) and "personal
   data" and "operator shall" (plain, 122.5 ms); growth from 100k 3.8x (27.51 -> 104.68; not
   met); HTTP 1.03x (met).
+- **Where Elasticsearch's time goes at 1M** (one node, 1 GiB heap, the benchmark's index
+  rebuilt; medians of 7, the search for hits alone): "personal data" 52-59 ms, of which the
+  bonuses cost most: without the topic-tag bonus 19.4 ms, without the bonus for texts that
+  are not recitals or preambles 28.7 ms, without any bonus 12.8 ms. The natural-language
+  question "what obligations apply when personal data is transferred to another country"
+  85-94 ms, 80 ms with no bonus at all: its cost is Lucene's scoring of the minimum of
+  optional words, as on the embedded backend. Counting totals to 1,000 instead of 10,000, or
+  not at all, changed neither. Giving the recital bonus through `function_score` instead of
+  a `should` clause (the same pages) was slower for "operator shall" (19 -> 32 ms) and faster
+  for the question (92 -> 71 ms): not kept. The facet sample costs 2-3 ms.
 - Unchanged and not met: quality at scale (0.0379; the eighth series' decomposition holds)
   and the growth targets on both backends.
 
