@@ -97,6 +97,17 @@ def scored_texts(backend: Backend, texts: list[str], query: str) -> list[tuple[s
     return [(text_of[h.id.rsplit("~", 1)[1]], h.score) for h in hits]
 
 
+def assert_first_then_alike(backend: Backend, query: str, first: str, alike: tuple[str, str]
+                            ) -> None:
+    """Of three texts indexed together, ``first`` ranks first for ``query`` and the two
+    ``alike`` score the same: the bonus told them apart from ``first`` and not from each
+    other."""
+    ranked = scored_texts(backend, [*alike, first], query)
+    scores = dict(ranked)
+    assert ranked[0][0] == first
+    assert scores[alike[0]] == pytest.approx(scores[alike[1]], rel=1e-3)
+
+
 def test_a_function_word_pairs_only_between_the_words_it_joins(fresh: Backend) -> None:
     """"to erasure" alone is no evidence of "right to erasure": a text holding the whole
     phrase scores its pairs, one holding only the function word's pair scores none, so two
@@ -104,10 +115,7 @@ def test_a_function_word_pairs_only_between_the_words_it_joins(fresh: Backend) -
     half = "Erasure follows a request; the right is to erasure of data held."
     other = "Erasure follows a request; the right is of erasure to data held."
     whole = "Erasure follows a request; the right to erasure of data held."
-    ranked = scored_texts(fresh, [half, other, whole], "right to erasure")
-    scores = dict(ranked)
-    assert ranked[0][0] == whole
-    assert scores[half] == pytest.approx(scores[other], rel=1e-3)
+    assert_first_then_alike(fresh, "right to erasure", whole, (half, other))
 
 
 def test_words_close_together_means_in_order_within_the_slop(fresh: Backend) -> None:
@@ -118,10 +126,7 @@ def test_words_close_together_means_in_order_within_the_slop(fresh: Backend) -> 
     close = "spectrum licence fees are set by the regulator each year after a review"
     reversed_ = "fees licence spectrum are set by the regulator each year after a review"
     apart = "spectrum are set by licence the regulator each year fees after a review"
-    ranked = scored_texts(fresh, [reversed_, apart, close], "spectrum licence fees")
-    scores = dict(ranked)
-    assert ranked[0][0] == close
-    assert scores[reversed_] == pytest.approx(scores[apart], rel=1e-3)
+    assert_first_then_alike(fresh, "spectrum licence fees", close, (reversed_, apart))
 
 
 def test_an_article_outranks_the_recital_that_repeats_its_words(fresh: Backend) -> None:
