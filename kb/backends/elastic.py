@@ -179,17 +179,46 @@ def build_match_query(query: SearchQuery, plan: TextPlan) -> dict[str, Any]:
 
 
 def build_facets_body(query: SearchQuery, plan: TextPlan) -> dict[str, Any]:
-    """Terms aggregations over the first FACET_EXACT_LIMIT matches each index collects, the
-    newest, unscored (exact below that many, a sample beyond). A request of its own, sent in
-    the same ``_msearch``: the search for hits then needs no aggregation and can skip blocks
-    of matches that cannot reach the top."""
+    """The facet counts, a request of their own sent in the same ``_msearch`` (the search for
+    hits then carries no aggregation). Every match is counted by kind; the other facet fields
+    are counted on the best-ranked FACET_EXACT_LIMIT matches of each index (a ``sampler``:
+    exact below that many, a sample beyond), split by kind, so that each kind's sample is
+    scaled to that kind's own number of matches (``facet_estimates``)."""
+    facets = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS if f != "kind"}
+    kinds = {"terms": {"field": "kind", "size": FACET_SIZE}}
     return {
-        "query": build_match_query(query, plan),
+        "query": build_search_body(query, plan)["query"],
         "size": 0,
         "track_total_hits": False,
-        "terminate_after": FACET_EXACT_LIMIT,
-        "aggs": {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS},
+        "aggs": {
+            "kind": kinds,
+            "best": {
+                "sampler": {"shard_size": FACET_EXACT_LIMIT},
+                "aggs": {"kind": {**kinds, "aggs": facets}},
+            },
+        },
     }
+
+
+def facet_estimates(aggs: dict[str, Any]) -> tuple[dict[str, dict[str, int]], bool]:
+    """The facet counts of ``build_facets_body``'s aggregations, and whether they are exact:
+    the kinds as counted; every other value as counted in each kind's sample, times that
+    kind's matches over its sampled ones."""
+    matches = {b["key"]: b["doc_count"] for b in aggs.get("kind", {}).get("buckets", [])}
+    estimates: dict[str, dict[str, float]] = {f: {} for f in FACET_FIELDS if f != "kind"}
+    exact = True
+    for sample in aggs.get("best", {}).get("kind", {}).get("buckets", []):
+        sampled, counted = sample["doc_count"], matches.get(sample["key"], 0)
+        exact = exact and sampled >= counted
+        scale = counted / sampled if sampled else 0.0
+        for name, values in estimates.items():
+            for b in sample.get(name, {}).get("buckets", []):
+                values[b["key"]] = values.get(b["key"], 0.0) + b["doc_count"] * scale
+    facets = {"kind": matches}
+    for name, values in estimates.items():
+        ranked = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
+        facets[name] = {key: round(n) for key, n in ranked}
+    return {name: facets[name] for name in FACET_FIELDS}, exact
 
 
 def build_search_body(query: SearchQuery, plan: TextPlan) -> dict[str, Any]:
@@ -656,13 +685,7 @@ class ElasticBackend(Backend):
         facets: dict[str, dict[str, int]] = {}
         exact = True
         if query.facets:
-            aggs = responses[-1].get("aggregations") or {}
-            sampled = sum(b["doc_count"] for b in aggs.get("kind", {}).get("buckets", []))
-            exact = total_exact and sampled >= total
-            scale = 1.0 if exact or not sampled else total / sampled
-            for name in FACET_FIELDS:
-                buckets = aggs.get(name, {}).get("buckets", [])
-                facets[name] = {b["key"]: round(b["doc_count"] * scale) for b in buckets}
+            facets, exact = facet_estimates(responses[-1].get("aggregations") or {})
         return SearchResult(
             total=total,
             total_exact=total_exact,

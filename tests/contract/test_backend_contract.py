@@ -502,6 +502,25 @@ def test_facets_are_exact_below_the_limit_and_estimated_above(
         assert abs(counted - exact.total) <= 3
 
 
+def test_estimated_facets_add_up_to_every_match_beyond_the_counted_total(
+    built: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the estimates are scaled to the number of matches, not to the total the response
+    # counts up to: a broad search's facets say how many texts of each kind really match
+    query = SearchQuery(text="data", limit=1)
+    exact = built.search(query)
+    assert exact.total_exact and exact.facets_exact and exact.total > 4
+    assert len(exact.facets["kind"]) > 1
+    module = __import__(type(built).__module__, fromlist=["FACET_EXACT_LIMIT"])
+    monkeypatch.setattr(module, "FACET_EXACT_LIMIT", 2)
+    monkeypatch.setattr(module, "TOTAL_EXACT_LIMIT", 4)
+    estimated = built.search(query)
+    assert not estimated.total_exact and estimated.total == 4
+    assert not estimated.facets_exact
+    counted = sum(estimated.facets["kind"].values())
+    assert abs(counted - exact.total) <= len(exact.facets["kind"])  # each value rounded
+
+
 def test_totals_are_exact_below_the_limit_and_a_lower_bound_above(
     built: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
