@@ -76,9 +76,9 @@ def _kind(obj: dict[str, Any]) -> tuple[str | None, tuple[str, str] | None]:
     """(kind, None), or (None, (field, message)) when the line does not say what it is."""
     kind = obj.get("kind")
     if kind is not None:
-        if kind in MODELS:
+        if isinstance(kind, str) and kind in MODELS:
             return kind, None
-        return None, ("kind", f"unknown kind: {kind!r} (expected instrument or case-note)")
+        return None, ("kind", f"unknown kind: {_shown(kind)} (expected instrument or case-note)")
     record_id = obj.get("id")
     if record_id is None:
         return None, ("id", "required field is missing")
@@ -88,7 +88,13 @@ def _kind(obj: dict[str, Any]) -> tuple[str | None, tuple[str, str] | None]:
     if text.startswith("/notes/"):
         return "case-note", None
     return None, ("id", f"neither an instrument id (/akn/...) nor a case-note id (/notes/...), "
-                        f"and no kind: {record_id!r}")
+                        f"and no kind: {_shown(record_id)}")
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A value as a message quotes it: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _validation_message(err: dict[str, Any]) -> str:
