@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -156,6 +157,12 @@ def _message(err: dict) -> str:
     if kind == "string_type":
         return f"expected text, got {value!r}"
     return err["msg"]
+
+
+def quoted(value: Any, limit: int = 80) -> str:
+    """A value as an error message quotes it: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _field(loc: Iterable[str | int]) -> str:
@@ -376,9 +383,11 @@ def load_file(
     if deprecated is not None and warnings is not None:
         warnings.append(deprecated)
     kind = data.get("kind")
-    model = {"instrument": Instrument, "case-note": CaseNote}.get(kind)
+    model = {"instrument": Instrument, "case-note": CaseNote}.get(kind) if isinstance(
+        kind, str) else None
     if model is None:
-        checker.error(("kind",), f"unknown kind: {kind!r} (expected instrument or case-note)")
+        checker.error(("kind",), f"unknown kind: {quoted(kind)} (expected instrument or "
+                      "case-note)")
         return None, checker.errors
     try:
         record = model.model_validate(data)

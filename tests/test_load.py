@@ -147,6 +147,9 @@ CASES = [
     ("invalid yaml", "sectors: [digital-economy]", "sectors: [digital-economy", "invalid YAML"),
     ("not a mapping", None, "- just\n- a list\n", ":1: an entry must be a YAML mapping"),
     ("unknown kind", "kind: instrument", "kind: statute", ":1: kind: unknown kind: 'statute'"),
+    ("kind a mapping", "kind: instrument", "kind: {a: b}", ":1: kind: unknown kind: {'a': 'b'}"),
+    ("kind a list", "kind: instrument", "kind: [instrument]",
+     ":1: kind: unknown kind: ['instrument']"),
     (
         "unknown provision topic",
         "    summary: Limits transfers abroad.",

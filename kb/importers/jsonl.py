@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from kb.errors import ImportFailed
 from kb.importers.base import ParsedDocument
-from kb.load import EntryError, _field, _FileChecker, _message
+from kb.load import EntryError, _field, _FileChecker, _message, quoted
 from kb.models import CaseNote, Instrument, Record
 from kb.taxonomy import Jurisdictions, Taxonomy, jurisdictions, taxonomy
 
@@ -78,7 +78,7 @@ def _kind(obj: dict[str, Any]) -> tuple[str | None, tuple[str, str] | None]:
     if kind is not None:
         if isinstance(kind, str) and kind in MODELS:
             return kind, None
-        return None, ("kind", f"unknown kind: {_shown(kind)} (expected instrument or case-note)")
+        return None, ("kind", f"unknown kind: {quoted(kind)} (expected instrument or case-note)")
     record_id = obj.get("id")
     if record_id is None:
         return None, ("id", "required field is missing")
@@ -88,13 +88,7 @@ def _kind(obj: dict[str, Any]) -> tuple[str | None, tuple[str, str] | None]:
     if text.startswith("/notes/"):
         return "case-note", None
     return None, ("id", f"neither an instrument id (/akn/...) nor a case-note id (/notes/...), "
-                        f"and no kind: {_shown(record_id)}")
-
-
-def _shown(value: Any, limit: int = 80) -> str:
-    """A value as a message quotes it: its repr, cut short."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+                        f"and no kind: {quoted(record_id)}")
 
 
 def _validation_message(err: dict[str, Any]) -> str:
