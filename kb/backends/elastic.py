@@ -10,8 +10,9 @@ meaning both backends share; the text fields they search hold the folded text fr
 stemmed in Python (``kb.text.indexed_terms``), so no analysis plugin is needed and the terms
 are those of the embedded backend. Term statistics are those of the three indices together
 (``dfs_query_then_fetch``), as on the embedded backend's single index, and every match is
-ranked: ``track_total_hits`` is bounded, so Lucene can skip blocks that cannot reach the top
-hits.
+ranked. ``track_total_hits`` is bounded, so Lucene may skip blocks that cannot reach the top
+hits; for a minimum of optional clauses it does not, and the questions' time grows with their
+matches (``benchmarks/RESULTS.md``, findings).
 
 Each index is sorted by ``seq`` (newest first, ``kb.documents.index_order``) and merged to one
 segment once built, so listing without a query follows that order.
