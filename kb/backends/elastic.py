@@ -65,6 +65,7 @@ from kb.text import indexed_terms, pair_term, words
 MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "mappings"
 KIND_INDEX = {"instrument": "instruments", "provision": "provisions", "case-note": "case-notes"}
 FACET_SIZE = 60
+SAMPLED_FACETS = tuple(f for f in FACET_FIELDS if f != "kind")  # counted on a sample, by kind
 SOURCE_EXCLUDES = [*FIELD_WEIGHTS, TAG_FIELD]
 STEMMED_FIELDS = tuple(FIELD_WEIGHTS)
 SEARCH_TYPE = "dfs_query_then_fetch"  # term statistics of the three indices together
@@ -180,6 +181,15 @@ def build_match_query(query: SearchQuery, plan: TextPlan) -> dict[str, Any]:
     return {"bool": {"filter": filters}}
 
 
+def build_scored_query(query: SearchQuery, plan: TextPlan, bonuses: bool = True
+                       ) -> dict[str, Any]:
+    """The filters, and the text plan scored (``build_fulltext_query``) when there is one."""
+    scored: dict[str, Any] = {"filter": build_filters(query)}
+    if plan.clauses:
+        scored["must"] = [build_fulltext_query(plan, bonuses)]
+    return {"bool": scored}
+
+
 def build_facets_body(query: SearchQuery, plan: TextPlan) -> dict[str, Any]:
     """The facet counts, a request of their own sent in the same ``_msearch`` (the search for
     hits then carries no aggregation). Every match is counted by kind; the other facet fields
@@ -188,13 +198,10 @@ def build_facets_body(query: SearchQuery, plan: TextPlan) -> dict[str, Any]:
     scaled to that kind's own number of matches (``facet_estimates``). The sample is ranked
     by the words alone: the bonuses change no match, and at a million texts they cost up to
     four times the words' scoring ("personal data")."""
-    facets = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACET_FIELDS if f != "kind"}
+    facets = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in SAMPLED_FACETS}
     kinds = {"terms": {"field": "kind", "size": FACET_SIZE}}
-    matches: dict[str, Any] = {"filter": build_filters(query)}
-    if plan.clauses:
-        matches["must"] = [build_fulltext_query(plan, bonuses=False)]
     return {
-        "query": {"bool": matches},
+        "query": build_scored_query(query, plan, bonuses=False),
         "size": 0,
         "track_total_hits": False,
         "aggs": {
@@ -212,7 +219,7 @@ def facet_estimates(aggs: dict[str, Any]) -> tuple[dict[str, dict[str, int]], bo
     the kinds as counted; every other value as counted in each kind's sample, times that
     kind's matches over its sampled ones."""
     matches = {b["key"]: b["doc_count"] for b in aggs.get("kind", {}).get("buckets", [])}
-    estimates: dict[str, dict[str, float]] = {f: {} for f in FACET_FIELDS if f != "kind"}
+    estimates: dict[str, dict[str, float]] = {f: {} for f in SAMPLED_FACETS}
     exact = True
     for sample in aggs.get("best", {}).get("kind", {}).get("buckets", []):
         sampled, counted = sample["doc_count"], matches.get(sample["key"], 0)
@@ -236,13 +243,8 @@ def build_search_body(query: SearchQuery, plan: TextPlan) -> dict[str, Any]:
         "_source": {"excludes": SOURCE_EXCLUDES},
         "track_total_hits": TOTAL_EXACT_LIMIT,
     }
-    if not plan.clauses:
-        body.update(query={"bool": {"filter": build_filters(query)}}, sort=[{"seq": "asc"}])
-    else:
-        body.update(
-            query={"bool": {"must": [build_fulltext_query(plan)], "filter": build_filters(query)}},
-            sort=[{"_score": "desc"}, {"seq": "asc"}],
-        )
+    body["query"] = build_scored_query(query, plan)
+    body["sort"] = [{"_score": "desc"}, {"seq": "asc"}] if plan.clauses else [{"seq": "asc"}]
     if query.search_after:
         body["search_after"] = query.search_after
     else:
