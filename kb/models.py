@@ -7,6 +7,7 @@ hold ids are validated and lower-cased here, at the boundary.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -33,6 +34,7 @@ KINDS = ("instrument", "provision", "case-note")
 DOC_TYPES: tuple[str, ...] = ids.DOC_TYPES
 STATUSES: tuple[str, ...] = get_args(Status) + get_args(ProvisionStatus)
 STRENGTHS: tuple[str, ...] = get_args(Strength)
+MAX_LABEL = 200  # characters of a provision's number ("Schedule 1, Australian Privacy Principle 8")
 
 
 def check_url(value: str, allow_file: bool = False) -> str:
@@ -175,6 +177,20 @@ class Provision(_Record):
     @classmethod
     def _eid(cls, value: str) -> str:
         return ids.clean_eid(value)
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, value: str) -> str:
+        """A label is cited on one line: its line breaks and tabs become single spaces; any
+        other control character, or a label longer than any citation, is refused."""
+        label = " ".join(value.split())
+        bad = next((c for c in label if unicodedata.category(c) == "Cc"), None)
+        if bad is not None:
+            raise ValueError(f"a label holds no control character (found {bad!r})")
+        if len(label) > MAX_LABEL:
+            raise ValueError(f"a label such as 'Article 14.13' has at most {MAX_LABEL} "
+                             f"characters, not {len(label):,}")
+        return label
 
     @model_validator(mode="after")
     def _has_content(self) -> Provision:

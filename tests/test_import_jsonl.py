@@ -165,6 +165,11 @@ BAD_LINES = {
                    "provisions[1].order: not a whole number: 'first'"),
     "missing field": (_without(instrument(9), "provisions", 1, "number"),
                       "provisions[1].number: required field is missing"),
+    "label with a control character": (
+        _with(instrument(9), "Art\x001", "provisions", 1, "number"),
+        "provisions[1].number: a label holds no control character (found '\\x00')"),
+    "label of a page": (_with(instrument(9), "A" * 20_000, "provisions", 1, "number"),
+                        "provisions[1].number: a label such as 'Article 14.13' has at most 200"),
     "empty provision": (_with(instrument(9), [{"eid": "sec_1", "number": "1"}], "provisions"),
                         "provisions[0]: a provision needs a text, a summary or a heading"),
     "bad JSON": ('{"kind": "instrument", "id": ', "invalid JSON at column"),

@@ -59,6 +59,14 @@ def errors_for(tmp_path: Path, text: str, name: str = "entry.yaml") -> list[str]
     return [str(e) for e in load_entries([tmp_path]).errors]
 
 
+def test_a_label_written_over_lines_is_kept_on_one(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", VALID.replace("  - number: Section 26\n",
+                                            '  - number: "Section\\n\\t26"\n'))
+    result = load_entries([tmp_path])
+    assert result.errors == []
+    assert result.records[0].provisions[0].number == "Section 26"
+
+
 def test_valid_entries_load(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", VALID)
     write(tmp_path, "b.yaml", NOTE)
@@ -131,6 +139,12 @@ CASES = [
         "  - number: Section 26\n",
         "  - heading: x\n",
         ":17: provisions[0].number: required field is missing",
+    ),
+    (
+        "label of a page",
+        "  - number: Section 26\n",
+        "  - number: " + "Section 26 " * 30 + "\n",
+        ":17: provisions[0].number: a label such as 'Article 14.13' has at most 200 characters",
     ),
     (
         "date out of range",
