@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.bm25_reference import PlainBM25  # noqa: E402
 from benchmarks.corpus import generate  # noqa: E402
 from benchmarks.quality import CORPUS, evaluate, load_queries, open_kb  # noqa: E402
 from kb.core import KnowledgeBase  # noqa: E402
@@ -86,6 +87,42 @@ def measure(kb: KnowledgeBase, distractors: int, tags: str = "import") -> dict[s
     }
 
 
+def measure_reference(kb: KnowledgeBase, distractors: int, tags: str = "import"
+                      ) -> dict[str, Any]:
+    """The same evaluation of plain BM25 (``benchmarks.bm25_reference``) over the same
+    documents: the corpus and the bundled entries alone, then with the same distractors."""
+    queries = load_queries()
+    entries = kb.load_entries(refresh=True)
+    alone = PlainBM25(record_docs(kb.records(entries)))
+    try:
+        corpus, corpus_docs = evaluate(alone, queries), alone.documents  # type: ignore[arg-type]
+    finally:
+        alone.close()
+    with_distractors = PlainBM25(record_docs(itertools.chain(
+        kb.records(entries), generate(distractors, tags=tags))))
+    try:
+        scaled = evaluate(with_distractors, queries)  # type: ignore[arg-type]
+        scaled_docs = with_distractors.documents
+    finally:
+        with_distractors.close()
+    a, b = corpus["slices"]["all"], scaled["slices"]["all"]
+    return {
+        "ranker": "plain BM25 (one field, any word, no bonus)",
+        "date": time.strftime("%Y-%m-%d"),
+        "distractors": distractors,
+        "distractor_tags": tags,
+        "documents_corpus": corpus_docs,
+        "documents_scaled": scaled_docs,
+        "corpus": a,
+        "scaled": b,
+        "ndcg_corpus": a["ndcg@10"],
+        "ndcg_scaled": b["ndcg@10"],
+        "drop": round(a["ndcg@10"] - b["ndcg@10"], 4),
+        "slices_corpus": corpus["slices"],
+        "slices_scaled": scaled["slices"],
+    }
+
+
 def run_backend(name: str, home: Path, distractors: int, es_url: str | None,
                 tags: str = "import") -> dict[str, Any]:
     prefix = f"regkb-qscale{os.getpid()}"
@@ -118,6 +155,11 @@ def main() -> None:
                         help="how the distractors are tagged, one run each: import (as "
                         "`kb import` tags a text: topics from its own words) and/or random "
                         "(topics drawn at random, whatever the words)")
+    parser.add_argument("--reference", action="store_true",
+                        help="also run plain BM25 over the same documents "
+                        "(benchmarks/bm25_reference.py), for comparison")
+    parser.add_argument("--only-reference", action="store_true",
+                        help="run plain BM25 alone, keeping regkb's figures in --out")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--notes", default="")
     args = parser.parse_args()
@@ -137,9 +179,13 @@ def main() -> None:
             out["random_tags"] = {**{k: v for k, v in before.items()
                                      if v.get("distractor_tags", "random") == "random"},
                                   **previous.get("random_tags", {})}
+            if "reference" in previous:
+                out["reference"] = previous["reference"]
     with tempfile.TemporaryDirectory(prefix="regkb-qscale-") as tmp:
         home = args.home or Path(tmp) / "home"
-        for name, tags in itertools.product(args.backends.split(","), args.tags.split(",")):
+        runs = [] if args.only_reference else list(
+            itertools.product(args.backends.split(","), args.tags.split(",")))
+        for name, tags in runs:
             print(f"{name}: corpus, then corpus + {args.distractors:,} distractors "
                   f"({tags} tags) ...", flush=True)
             result = run_backend(name, home, args.distractors, args.es_url, tags)
@@ -148,6 +194,17 @@ def main() -> None:
                   f"{result['ndcg_scaled']:.4f} (drop {result['drop']:+.4f}, target <= "
                   f"{TARGET_DROP}: {'met' if result['meets_target'] else 'MISSED'})",
                   flush=True)
+        if args.reference or args.only_reference:
+            print(f"plain BM25: corpus, then corpus + {args.distractors:,} distractors ...",
+                  flush=True)
+            kb, _ = open_kb(home, "embedded")
+            try:
+                out["reference"] = measure_reference(kb, args.distractors)
+            finally:
+                kb.close()
+            ref = out["reference"]
+            print(f"plain BM25: nDCG@10 {ref['ndcg_corpus']:.4f} -> {ref['ndcg_scaled']:.4f} "
+                  f"(drop {ref['drop']:+.4f})", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     print(f"written to {args.out}")
