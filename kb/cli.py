@@ -34,7 +34,9 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 console = Console()
-err = Console(stderr=True)
+# messages are not wrapped to the terminal's width: a path or an error stays on one line in a
+# log, and "not empty" is never cut by a line break whatever the folder's name
+err = Console(stderr=True, soft_wrap=True)
 
 SHOW_CHARS = 600  # of a provision's text in `kb show` without --full
 JurisdictionOpt = Annotated[
@@ -61,7 +63,7 @@ def _kb() -> KnowledgeBase:
 def _fail(exc: KBError) -> None:
     """Exit 2 for a bad parameter (as for a usage error), 1 for a record that is not there or
     a refused operation, 2 when the backend fails."""
-    err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)  # one line in a log
+    err.print(f"[red]error:[/red] {escape(str(exc))}")
     raise typer.Exit(2 if isinstance(exc, InvalidQuery) or exc.status >= 500 else 1)
 
 

@@ -134,10 +134,11 @@ def test_backup_refuses_a_used_folder_and_restore_a_non_backup(
     live: tuple[str, dict, Path], tmp_path: Path
 ) -> None:
     _, env, _ = live
-    (tmp_path / "used").mkdir()
-    (tmp_path / "used" / "file").write_text("x")
-    refused = run_kb(env, "backup", str(tmp_path / "used"))
-    assert refused.returncode == 1 and "not empty" in refused.stderr
-    refused = run_kb(env, "restore", str(tmp_path / "used"))
+    used = tmp_path / f"used-{'x' * 80}"  # longer than a terminal line: never wrapped
+    used.mkdir()
+    (used / "file").write_text("x")
+    refused = run_kb(env, "backup", str(used))
+    assert refused.returncode == 1 and f"{used} is not empty" in refused.stderr
+    refused = run_kb(env, "restore", str(used))
     assert refused.returncode == 1 and "not a regkb backup" in refused.stderr
     assert "Traceback" not in refused.stderr
