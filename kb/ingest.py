@@ -40,6 +40,7 @@ from kb.ids import (
 )
 from kb.importers import jsonl
 from kb.importers.base import ParsedDocument
+from kb.load import invalid_fields
 from kb.models import Dates, Instrument, Provenance, Provision, Record
 from kb.store import RecordStore
 from kb.tagging import tag_provision
@@ -328,7 +329,18 @@ def build_instrument(
             if (doc.version_date or doc.in_force or doc.date) else None,
         )
     except ValidationError as exc:
-        raise ImportFailed(f"{name}: the parsed document is not a valid record: {exc}") from exc
+        raise ImportFailed(f"{name}: the parsed document is not a valid record: "
+                           f"{invalid_fields(exc)}") from exc
+
+
+def parse_document(module: Any, data: bytes, name: str) -> list[ParsedDocument]:
+    """The importer's reading of a file; a part it cannot make a valid record of (a label of
+    a page's length, a control character) is an ``ImportFailed`` naming the field."""
+    try:
+        return module.parse(data, name)
+    except ValidationError as exc:
+        raise ImportFailed(f"{name}: the document does not make a valid record: "
+                           f"{invalid_fields(exc)}") from exc
 
 
 def parse_bytes(
@@ -338,7 +350,7 @@ def parse_bytes(
 ) -> list[Instrument]:
     """Parse bytes of any known format into complete instruments (pure but for the clock)."""
     module = importers.get(fmt) if fmt else importers.detect(data, name)
-    parsed = module.parse(data, name)
+    parsed = parse_document(module, data, name)
     provenance = Provenance(
         url=source_url,
         fetched_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -793,7 +805,7 @@ def import_paths(
                                        "(each line is a complete record)")
                 import_records(path, data, store, report, dry_run)
                 continue
-            parsed = module.parse(data, path.name)
+            parsed = parse_document(module, data, path.name)
         except ImportFailed as exc:
             report.failed.append({"path": str(path), "error": str(exc)})
             continue

@@ -159,6 +159,16 @@ def _message(err: dict) -> str:
     return err["msg"]
 
 
+def invalid_fields(exc: ValidationError, limit: int = 3) -> str:
+    """What a ``ValidationError`` says, on one line: each bad field of the model with what is
+    wrong with it (``Provision.number: a label ... has at most 200 characters``)."""
+    errors = exc.errors()
+    parts = [f"{exc.title}.{_field(err['loc'])}: {_message(err)}" if err["loc"]
+             else f"{exc.title}: {_message(err)}" for err in errors[:limit]]
+    more = f" (and {len(errors) - limit} more)" if len(errors) > limit else ""
+    return "; ".join(parts) + more
+
+
 def quoted(value: Any, limit: int = 80) -> str:
     """A value as an error message quotes it: its repr, cut short."""
     text = repr(value)

@@ -270,3 +270,23 @@ def test_eli_and_celex_aliases_are_native_ids() -> None:
                          '<FRBRalias name="CELEX" value="32024R0001"/>'))
     assert doc.native_ids == {"akn": "/akn/ke/act/2020/3", "celex": "32024R0001",
                               "eli": "http://data.europa.eu/eli/reg/2024/1/oj"}
+
+
+def test_a_label_no_record_can_hold_is_refused_with_its_field(tmp_path: Path) -> None:
+    """A <num> of a page's length makes no valid provision: the import is refused, naming the
+    field, and nothing is stored (it raised a ValidationError through the CLI before)."""
+    from kb.ingest import ImportMeta, import_paths
+    from kb.store import RecordStore
+
+    path = tmp_path / "long-label.xml"
+    path.write_bytes(_act(f'<section eId="sec_1"><num>{"Section 1 " * 40}</num>'
+                          "<content><p>Licences are required.</p></content></section>"))
+    store = RecordStore(tmp_path / "store")
+    report = import_paths([path], store,
+                          meta=ImportMeta(source_url="https://example.org/act-3-2020"))
+    assert report.imported == []
+    [failure] = report.failed
+    assert failure["error"].startswith("long-label.xml: the document does not make a valid "
+                                       "record: Provision.number: a label such as")
+    assert "\n" not in failure["error"]
+    assert store.ids() == []
