@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -127,8 +127,15 @@ def _dedupe(ids: Iterable[str]) -> list[str]:
     return out
 
 
-def evaluate(kb: KnowledgeBase, queries: list[Query] | None = None) -> dict[str, Any]:
-    """Run every query through the facade; figures per slice and per query."""
+class Ranker(Protocol):
+    """What ``evaluate`` asks of what it scores: a knowledge base, or the plain BM25 yardstick
+    (``benchmarks.bm25_reference``). Hits need an ``id``; the result a ``total``."""
+
+    def search(self, q: SearchQuery) -> Any: ...
+
+
+def evaluate(kb: Ranker, queries: list[Query] | None = None) -> dict[str, Any]:
+    """Run every query through the facade (or a ranker); figures per slice and per query."""
     queries = queries if queries is not None else load_queries()
     rows: list[dict[str, Any]] = []
     for query in queries:

@@ -95,13 +95,13 @@ def measure_reference(kb: KnowledgeBase, distractors: int, tags: str = "import"
     entries = kb.load_entries(refresh=True)
     alone = PlainBM25(record_docs(kb.records(entries)))
     try:
-        corpus, corpus_docs = evaluate(alone, queries), alone.documents  # type: ignore[arg-type]
+        corpus, corpus_docs = evaluate(alone, queries), alone.documents
     finally:
         alone.close()
     with_distractors = PlainBM25(record_docs(itertools.chain(
         kb.records(entries), generate(distractors, tags=tags))))
     try:
-        scaled = evaluate(with_distractors, queries)  # type: ignore[arg-type]
+        scaled = evaluate(with_distractors, queries)
         scaled_docs = with_distractors.documents
     finally:
         with_distractors.close()
