@@ -265,3 +265,15 @@ def test_the_documented_examples_import(tmp_path: Path, kb: KnowledgeBase) -> No
     path = write(tmp_path / "examples.jsonl", examples)
     report = import_paths([path], kb.store)
     assert report.failed == [] and len(report.imported) == 2
+
+
+@pytest.mark.parametrize("kind", [["instrument"], {"a": "b"}, 7])
+def test_a_file_whose_first_object_names_no_kind_is_not_taken_for_records(
+    tmp_path: Path, kb: KnowledgeBase, kind: Any
+) -> None:
+    """Detection read the first line's kind as a dict key: a list raised TypeError."""
+    path = write(tmp_path / "records.txt", [{"kind": kind, "id": "/akn/sg/act/2020/x"}])
+    report = import_paths([path], kb.store)
+    assert report.imported == []
+    assert [Path(f["path"]).name for f in report.failed] == ["records.txt"]
+    assert kb.store.ids() == []

@@ -48,7 +48,8 @@ def sniff(data: bytes, filename: str) -> int:
         head = orjson.loads(first)
     except orjson.JSONDecodeError:
         return 0
-    if isinstance(head, dict) and head.get("kind") in MODELS and "id" in head:
+    if isinstance(head, dict) and isinstance(head.get("kind"), str) \
+            and head["kind"] in MODELS and "id" in head:
         return 70
     return 0
 
