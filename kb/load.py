@@ -159,6 +159,21 @@ def _message(err: dict) -> str:
     return err["msg"]
 
 
+RECORD_MODELS: dict[str, type[Instrument] | type[CaseNote]] = {
+    "instrument": Instrument, "case-note": CaseNote,
+}
+
+
+def model_of(kind: Any) -> type[Instrument] | type[CaseNote] | None:
+    """The record model a ``kind`` names (an entry's or a JSONL line's), or None for anything
+    else, a list or a mapping included."""
+    return RECORD_MODELS.get(kind) if isinstance(kind, str) else None
+
+
+def unknown_kind(kind: Any) -> str:
+    return f"unknown kind: {quoted(kind)} (expected instrument or case-note)"
+
+
 def invalid_fields(exc: ValidationError, limit: int = 3) -> str:
     """What a ``ValidationError`` says, on one line: each bad field of the model with what is
     wrong with it (``Provision.number: a label ... has at most 200 characters``)."""
@@ -392,12 +407,9 @@ def load_file(
     deprecated = _retire_amended(data, checker)
     if deprecated is not None and warnings is not None:
         warnings.append(deprecated)
-    kind = data.get("kind")
-    model = {"instrument": Instrument, "case-note": CaseNote}.get(kind) if isinstance(
-        kind, str) else None
+    model = model_of(data.get("kind"))
     if model is None:
-        checker.error(("kind",), f"unknown kind: {quoted(kind)} (expected instrument or "
-                      "case-note)")
+        checker.error(("kind",), unknown_kind(data.get("kind")))
         return None, checker.errors
     try:
         record = model.model_validate(data)

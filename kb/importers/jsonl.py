@@ -18,15 +18,20 @@ from pydantic import ValidationError
 
 from kb.errors import ImportFailed
 from kb.importers.base import ParsedDocument
-from kb.load import EntryError, _field, _FileChecker, _message, quoted
-from kb.models import CaseNote, Instrument, Record
+from kb.load import (
+    RECORD_MODELS,
+    EntryError,
+    _field,
+    _FileChecker,
+    _message,
+    model_of,
+    quoted,
+    unknown_kind,
+)
+from kb.models import Record
 from kb.taxonomy import Jurisdictions, Taxonomy, jurisdictions, taxonomy
 
 FORMAT = "jsonl"
-MODELS: dict[str, type[Instrument] | type[CaseNote]] = {
-    "instrument": Instrument,
-    "case-note": CaseNote,
-}
 _SET_BY_IMPORTER = ("provenance", "origin")
 _EXTENSIONS = (".jsonl", ".ndjson")
 
@@ -48,8 +53,7 @@ def sniff(data: bytes, filename: str) -> int:
         head = orjson.loads(first)
     except orjson.JSONDecodeError:
         return 0
-    if isinstance(head, dict) and isinstance(head.get("kind"), str) \
-            and head["kind"] in MODELS and "id" in head:
+    if isinstance(head, dict) and model_of(head.get("kind")) and "id" in head:
         return 70
     return 0
 
@@ -77,9 +81,9 @@ def _kind(obj: dict[str, Any]) -> tuple[str | None, tuple[str, str] | None]:
     """(kind, None), or (None, (field, message)) when the line does not say what it is."""
     kind = obj.get("kind")
     if kind is not None:
-        if isinstance(kind, str) and kind in MODELS:
+        if model_of(kind):
             return kind, None
-        return None, ("kind", f"unknown kind: {quoted(kind)} (expected instrument or case-note)")
+        return None, ("kind", unknown_kind(kind))
     record_id = obj.get("id")
     if record_id is None:
         return None, ("id", "required field is missing")
@@ -128,7 +132,7 @@ def parse_line(
     if errors:
         return None, errors
     try:
-        record = MODELS[kind].model_validate({**obj, "kind": kind})
+        record = RECORD_MODELS[kind].model_validate({**obj, "kind": kind})
     except ValidationError as exc:
         return None, [
             EntryError(name, line, _field(err["loc"]), _validation_message(err))
