@@ -79,14 +79,20 @@ class PlainBM25:
         index.reload()
         self.searcher = index.searcher()
 
-    def search(self, query: SearchQuery) -> ReferenceResult:
-        stems = query_stems(query.text or "")
+    def query(self, text: str) -> tantivy.Query | None:
+        """The union of the text's stems; None when it has only function words."""
+        stems = query_stems(text)
         if not stems:
-            return ReferenceResult(total=0)
-        q = tantivy.Query.boolean_query([
+            return None
+        return tantivy.Query.boolean_query([
             (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "text", s))
             for s in stems
         ])
+
+    def search(self, query: SearchQuery) -> ReferenceResult:
+        q = self.query(query.text or "")
+        if q is None:
+            return ReferenceResult(total=0)
         found = self.searcher.search(q, query.limit, count=True)
         hits = [ReferenceHit(self.searcher.doc(a)["id"][0], score) for score, a in found.hits]
         return ReferenceResult(total=found.count or 0, hits=hits)

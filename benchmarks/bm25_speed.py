@@ -29,6 +29,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import tantivy  # noqa: E402
 
 from benchmarks.bm25_reference import PlainBM25, document_text, query_stems  # noqa: E402
 from benchmarks.corpus import ALL_QUERIES, generate  # noqa: E402
@@ -46,34 +46,30 @@ from kb.documents import record_docs  # noqa: E402
 OUT = ROOT / "benchmarks" / "results" / "bm25-speed.json"
 
 
-def flat_union(ranker: PlainBM25, text: str) -> tantivy.Query | None:
-    stems = query_stems(text)
-    if not stems:
-        return None
-    return tantivy.Query.boolean_query([
-        (tantivy.Occur.Should, tantivy.Query.term_query(ranker.schema, "text", s))
-        for s in stems
-    ])
+def timed(ask: Callable[[Any], Any], queries: list[Any], rounds: int) -> dict[str, float]:
+    """p50 / p95 of ``ask`` over the queries, ``rounds`` timed passes after as many untimed
+    ones."""
+    times: list[float] = []
+    for counted in [False] * rounds + [True] * rounds:
+        for q in queries:
+            started = time.perf_counter()
+            ask(q)
+            if counted:
+                times.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": round(percentile(times, 50), 2), "p95_ms": round(percentile(times, 95), 2)}
+
+
+def query_texts() -> list[str]:
+    return [p["text"] for _, p in ALL_QUERIES if p.get("text") and query_stems(p["text"])]
 
 
 def time_queries(ranker: PlainBM25, rounds: int) -> dict[str, Any]:
-    """p50 / p95 of each way of asking, over every query with words, ``rounds`` timed passes
-    after as many untimed ones."""
-    queries = [q for q in (flat_union(ranker, p["text"]) for _, p in ALL_QUERIES if p.get("text"))
-               if q is not None]
-    ways = {"top10": {"count": False}, "top10_count": {"count": True}}
-    out: dict[str, Any] = {"queries": len(queries)}
-    for name, kwargs in ways.items():
-        times: list[float] = []
-        for timed in [False] * rounds + [True] * rounds:
-            for q in queries:
-                started = time.perf_counter()
-                ranker.searcher.search(q, 10, **kwargs)
-                if timed:
-                    times.append((time.perf_counter() - started) * 1000)
-        out[name] = {"p50_ms": round(percentile(times, 50), 2),
-                     "p95_ms": round(percentile(times, 95), 2)}
-    return out
+    """Each way of asking tantivy, over every query with words."""
+    queries = [ranker.query(text) for text in query_texts()]
+    search = ranker.searcher.search
+    return {"queries": len(queries),
+            "top10": timed(lambda q: search(q, 10, count=False), queries, rounds),
+            "top10_count": timed(lambda q: search(q, 10, count=True), queries, rounds)}
 
 
 def elastic_figures(es_url: str, n: int, rounds: int) -> dict[str, Any]:
@@ -98,22 +94,16 @@ def elastic_figures(es_url: str, n: int, rounds: int) -> dict[str, Any]:
         es.indices.forcemerge(index=name, max_num_segments=1)
         build_s = time.perf_counter() - started
         settle()
-        bodies = [[{"term": {"text": t}} for t in query_stems(p["text"])]
-                  for _, p in ALL_QUERIES if p.get("text")]
-        bodies = [b for b in bodies if b]
-        out: dict[str, Any] = {"queries": len(bodies), "build_seconds": round(build_s, 1)}
-        for way, total in (("top10", False), ("top10_count", 10_000)):
-            times: list[float] = []
-            for timed in [False] * rounds + [True] * rounds:
-                for should in bodies:
-                    started = time.perf_counter()
-                    es.search(index=name, query={"bool": {"should": should}}, size=10,
-                              track_total_hits=total, source=False)
-                    if timed:
-                        times.append((time.perf_counter() - started) * 1000)
-            out[way] = {"p50_ms": round(percentile(times, 50), 2),
-                        "p95_ms": round(percentile(times, 95), 2)}
-        return out
+        queries = [{"bool": {"should": [{"term": {"text": t}} for t in query_stems(text)]}}
+                   for text in query_texts()]
+
+        def ask(total: int | bool) -> Callable[[Any], Any]:
+            return lambda q: es.search(index=name, query=q, size=10, track_total_hits=total,
+                                       source=False)
+
+        return {"queries": len(queries), "build_seconds": round(build_s, 1),
+                "top10": timed(ask(False), queries, rounds),
+                "top10_count": timed(ask(10_000), queries, rounds)}
     finally:
         es.indices.delete(index=name, ignore_unavailable=True)
         es.close()
